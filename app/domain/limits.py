@@ -1,0 +1,11 @@
+"""Limits that keep an atelier readable and a server healthy (documented in docs/protocol.md)."""
+
+CARD_TITLE_MAX = 120  # a title, not a paragraph
+CARD_DESCRIPTION_MAX = 280  # "une phrase" in the kit; a tweet's length leaves room for it
+CARDS_MAX = 500  # far above a 1h30 atelier (6–10 people × 1–2 subjects)
+NAME_MAX = 80
+STRUCTURE_MAX = 120
+MEMBERS_MAX = 200  # the kit recommends ≤ 10 per group; larger rooms work, with a warning
+MEMBERS_RECOMMENDED = 10
+TEXT_UPDATE_MAX_BYTES = 32 * 1024  # one keystroke batch is tiny; a paste of a page fits
+ADD_TIME_MAX_S = 60 * 60

@@ -1,0 +1,231 @@
+"""The rules: `decide` turns an operation into one event or refuses it; `evolve` applies an event.
+
+`decide` never changes the state, so a refused operation changes nothing;
+`evolve` never refuses, so replaying the log always succeeds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from . import limits
+from .errors import Forbidden, InvalidOperation, LimitReached, NotFound
+from .events import (
+    CardCreated,
+    CardDeleted,
+    CardPlaced,
+    CardUpdated,
+    Event,
+    MemberJoined,
+    PriorityMarked,
+    RoleSet,
+    StepChanged,
+    TextUpdated,
+    TimerChanged,
+)
+from .operations import (
+    AddTime,
+    CreateCard,
+    DeleteCard,
+    GotoStep,
+    JoinMember,
+    MarkPriority,
+    NextStep,
+    Operation,
+    PauseTimer,
+    PlaceCard,
+    PreviousStep,
+    ResetTimer,
+    SetRole,
+    StartTimer,
+    UpdateCard,
+    UpdateText,
+)
+from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
+from .state import AtelierState, Card, Member
+from .texts import check_update
+from .timer import Timer
+
+# The actor of operations the server makes itself (a join through the HTTP form).
+SYSTEM = "system"
+
+
+def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
+    """The event `op` by `actor` produces at `now`, or a DomainError."""
+    if isinstance(op, JoinMember):
+        return _join(state, op, actor, now)
+    member = state.members.get(actor)
+    if member is None:
+        raise Forbidden("Personne inconnue dans cet atelier : rejoignez-le d'abord.")
+    role = member.role
+    match op:
+        case SetRole():
+            _require(role == Role.REFERENT, "Seul le référent-animateur attribue les rôles.")
+            target = _member(state, op.member_id)
+            _require(target.role != Role.REFERENT, "Le rôle du référent-animateur ne change pas.")
+            if op.role not in ASSIGNABLE:
+                raise InvalidOperation("Ce rôle ne peut pas être attribué.")
+            return RoleSet(member_id=target.id, role=str(op.role))
+        case GotoStep() | NextStep() | PreviousStep():
+            _require(role in ANIMATEURS, "Seuls les animateurs changent d'étape.")
+            return _change_step(state, _target_step(state, op), now)
+        case StartTimer():
+            _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
+            return TimerChanged(action="start", timer=state.timer.start(now))
+        case PauseTimer():
+            _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
+            return TimerChanged(action="pause", timer=state.timer.pause(now))
+        case AddTime():
+            _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
+            if op.seconds == 0 or abs(op.seconds) > limits.ADD_TIME_MAX_S:
+                raise InvalidOperation(f"Ajout de temps entre 1 et {limits.ADD_TIME_MAX_S} secondes.")
+            return TimerChanged(action="add", timer=state.timer.add(op.seconds, now))
+        case ResetTimer():
+            _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
+            return TimerChanged(action="reset", timer=state.timer.reset())
+        case CreateCard():
+            _require(role in CONTRIBUTORS, "Votre rôle ne permet pas de proposer une carte.")
+            if op.card_id in state.cards:
+                raise InvalidOperation("Cet identifiant de carte existe déjà.")
+            if len(state.cards) >= limits.CARDS_MAX:
+                raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes.")
+            title, description = _card_text(op.title, op.description)
+            return CardCreated(Card(op.card_id, title, description, author_id=actor, created_at=now))
+        case UpdateCard():
+            card = _editable_card(state, op.card_id, member)
+            title, description = _card_text(op.title, op.description)
+            return CardUpdated(card_id=card.id, title=title, description=description)
+        case DeleteCard():
+            card = _editable_card(state, op.card_id, member)
+            return CardDeleted(card_id=card.id)
+        case PlaceCard():
+            _require(role in CONTRIBUTORS, "Votre rôle ne permet pas de déplacer les cartes.")
+            card = _card(state, op.card_id)
+            desirability, feasibility = _position(op.desirability, op.feasibility)
+            return CardPlaced(card_id=card.id, desirability=desirability, feasibility=feasibility)
+        case MarkPriority():
+            _require(role in ANIMATEURS, "Seuls les animateurs marquent le sujet prioritaire.")
+            card = _card(state, op.card_id)
+            return PriorityMarked(card_id=card.id, priority=op.priority)
+        case UpdateText():
+            _require(role in ANIMATION_TEAM, "La prise de note est réservée à l'équipe d'animation.")
+            if op.field not in state.text_fields():
+                raise NotFound(f"Champ de texte inconnu : {op.field}.")
+            if len(op.update) > limits.TEXT_UPDATE_MAX_BYTES:
+                raise LimitReached("Mise à jour de texte trop grande.")
+            check_update(op.update)
+            return TextUpdated(field=op.field, update=op.update)
+    raise InvalidOperation("Opération inconnue.")  # pragma: no cover - the union is exhaustive
+
+
+def evolve(state: AtelierState, event: Event) -> None:
+    """Apply `event` to `state` in place."""
+    match event:
+        case MemberJoined():
+            state.members[event.member.id] = event.member
+        case RoleSet():
+            state.members[event.member_id].role = Role(event.role)
+        case StepChanged():
+            state.step_index = event.index
+            state.timer = event.timer
+        case TimerChanged():
+            state.timer = event.timer
+        case CardCreated():
+            state.cards[event.card.id] = replace(event.card)
+        case CardUpdated():
+            card = state.cards[event.card_id]
+            card.title, card.description = event.title, event.description
+        case CardDeleted():
+            state.cards.pop(event.card_id, None)
+        case CardPlaced():
+            card = state.cards[event.card_id]
+            card.desirability, card.feasibility = event.desirability, event.feasibility
+        case PriorityMarked():
+            state.cards[event.card_id].priority = event.priority
+        case TextUpdated():
+            state.texts.apply(event.field, event.update)
+
+
+def _join(state: AtelierState, op: JoinMember, actor: str, now: float) -> Event:
+    if actor != SYSTEM:
+        raise Forbidden("On rejoint un atelier par son lien.")
+    if op.member_id in state.members:
+        raise InvalidOperation("Cette personne a déjà rejoint l'atelier.")
+    if len(state.members) >= limits.MEMBERS_MAX:
+        raise LimitReached(f"L'atelier a atteint {limits.MEMBERS_MAX} personnes.")
+    first_name = _clean(op.first_name, "Le prénom", limits.NAME_MAX, required=True)
+    last_name = _clean(op.last_name, "Le nom", limits.NAME_MAX, required=True)
+    structure = _clean(op.structure, "La structure", limits.STRUCTURE_MAX, required=False)
+    return MemberJoined(Member(op.member_id, first_name, last_name, structure, op.role, joined_at=now))
+
+
+def _target_step(state: AtelierState, op: GotoStep | NextStep | PreviousStep) -> int:
+    if isinstance(op, NextStep):
+        index = state.step_index + 1
+    elif isinstance(op, PreviousStep):
+        index = state.step_index - 1
+    else:
+        index = op.index
+    if not 0 <= index < len(state.deroule.steps):
+        raise InvalidOperation("Il n'y a pas d'étape à cet endroit du déroulé.")
+    return index
+
+
+def _change_step(state: AtelierState, index: int, now: float) -> Event:
+    # A new step starts with its own duration, stopped: the animateur launches it when ready.
+    return StepChanged(index=index, timer=Timer.fresh(state.deroule.steps[index].duration_seconds))
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+def _member(state: AtelierState, member_id: str) -> Member:
+    member = state.members.get(member_id)
+    if member is None:
+        raise NotFound("Personne introuvable dans cet atelier.")
+    return member
+
+
+def _card(state: AtelierState, card_id: str) -> Card:
+    card = state.cards.get(card_id)
+    if card is None:
+        raise NotFound("Carte introuvable (peut-être supprimée).")
+    return card
+
+
+def _editable_card(state: AtelierState, card_id: str, member: Member) -> Card:
+    card = _card(state, card_id)
+    own = card.author_id == member.id and member.role in CONTRIBUTORS
+    _require(own or member.role in ANIMATION_TEAM, "Vous ne pouvez modifier que vos propres cartes.")
+    return card
+
+
+def _card_text(title: str, description: str) -> tuple[str, str]:
+    title = _clean(title, "Le titre", limits.CARD_TITLE_MAX, required=True)
+    description = _clean(description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
+    return title, description
+
+
+def _clean(text: str, label: str, maximum: int, *, required: bool) -> str:
+    # Cards and names are one line: collapse pasted line breaks and runs of spaces.
+    text = " ".join(text.split())
+    if required and not text:
+        raise InvalidOperation(f"{label} est obligatoire.")
+    if len(text) > maximum:
+        raise InvalidOperation(f"{label} dépasse {maximum} caractères ({len(text)}).")
+    return text
+
+
+def _position(desirability: float | None, feasibility: float | None) -> tuple[float | None, float | None]:
+    if desirability is None and feasibility is None:
+        return None, None
+    if desirability is None or feasibility is None:
+        raise InvalidOperation("Désirabilité et faisabilité vont ensemble.")
+    for value in (desirability, feasibility):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= 1):
+            raise InvalidOperation("Désirabilité et faisabilité sont des valeurs entre 0 et 1.")
+    # Rounded so the log stays compact and every client renders the same spot.
+    return round(float(desirability), 4), round(float(feasibility), 4)

@@ -1,0 +1,147 @@
+"""The atelier's state: what a room holds in memory and a snapshot stores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .deroule import Deroule, Step
+from .formats import get_format
+from .roles import ANIMATION_TEAM, Role
+from .texts import TextFields
+from .timer import Timer
+
+
+@dataclass
+class Member:
+    id: str
+    first_name: str
+    last_name: str
+    structure: str
+    role: Role
+    joined_at: float
+
+    @property
+    def display_name(self) -> str:
+        """What everyone sees: first name and initial (full names are for the animation team)."""
+        initial = f" {self.last_name[:1].upper()}." if self.last_name else ""
+        return f"{self.first_name}{initial}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_animation_team(self) -> bool:
+        return self.role in ANIMATION_TEAM
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"role": str(self.role)}
+
+    def public_dict(self) -> dict[str, Any]:
+        """The member as people outside the animation team may see them."""
+        return {"id": self.id, "display_name": self.display_name, "role": str(self.role)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Member:
+        return cls(**(data | {"role": Role(data["role"])}))
+
+
+@dataclass
+class Card:
+    id: str
+    title: str
+    description: str
+    author_id: str
+    created_at: float
+    desirability: float | None = None  # 0..1, None while not on the matrice
+    feasibility: float | None = None
+    priority: bool = False
+
+    @property
+    def placed(self) -> bool:
+        return self.desirability is not None and self.feasibility is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Card:
+        return cls(**data)
+
+
+@dataclass
+class AtelierState:
+    atelier_id: str
+    title: str
+    administration: str
+    date: str | None
+    format_key: str
+    step_index: int = 0
+    timer: Timer = field(default_factory=lambda: Timer.fresh(0))
+    members: dict[str, Member] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=dict)
+    texts: TextFields = field(default_factory=TextFields)
+
+    @classmethod
+    def new(
+        cls, *, atelier_id: str, title: str, administration: str, date: str | None, format_key: str
+    ) -> AtelierState:
+        deroule = get_format(format_key)
+        return cls(
+            atelier_id=atelier_id,
+            title=title,
+            administration=administration,
+            date=date,
+            format_key=format_key,
+            timer=Timer.fresh(deroule.steps[0].duration_seconds),
+        )
+
+    @property
+    def deroule(self) -> Deroule:
+        return get_format(self.format_key)
+
+    @property
+    def current_step(self) -> Step:
+        return self.deroule.steps[self.step_index]
+
+    @property
+    def next_step(self) -> Step | None:
+        steps = self.deroule.steps
+        return steps[self.step_index + 1] if self.step_index + 1 < len(steps) else None
+
+    def note_field(self, step_index: int) -> str:
+        return f"notes:{step_index}"
+
+    def text_fields(self) -> list[str]:
+        """Every co-written field this atelier accepts."""
+        return [self.note_field(index) for index in range(len(self.deroule.steps))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "atelier_id": self.atelier_id,
+            "title": self.title,
+            "administration": self.administration,
+            "date": self.date,
+            "format_key": self.format_key,
+            "step_index": self.step_index,
+            "timer": self.timer.to_dict(),
+            "members": [member.to_dict() for member in self.members.values()],
+            "cards": [card.to_dict() for card in self.cards.values()],
+            "texts": self.texts.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AtelierState:
+        return cls(
+            atelier_id=data["atelier_id"],
+            title=data["title"],
+            administration=data["administration"],
+            date=data["date"],
+            format_key=data["format_key"],
+            step_index=data["step_index"],
+            timer=Timer.from_dict(data["timer"]),
+            members={m["id"]: Member.from_dict(m) for m in data["members"]},
+            cards={c["id"]: Card.from_dict(c) for c in data["cards"]},
+            texts=TextFields.from_dict(data["texts"]),
+        )

@@ -1,0 +1,75 @@
+"""Co-written text fields, one CRDT document per field (pycrdt, Yjs wire format).
+
+Each field is its own small document so a browser binds one textarea to one
+document, and the deliverable reads plain merged text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from pycrdt import Doc, Text
+
+from .errors import InvalidOperation
+
+TEXT_NAME = "text"  # the name of the shared Text inside each field's document
+
+
+class TextFields:
+    """The atelier's co-written fields (notes per step for now)."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, Doc] = {}
+
+    def _doc(self, field: str) -> Doc:
+        doc = self._docs.get(field)
+        if doc is None:
+            doc = Doc()
+            doc[TEXT_NAME] = Text()
+            self._docs[field] = doc
+        return doc
+
+    def apply(self, field: str, update: bytes) -> None:
+        self._doc(field).apply_update(update)
+
+    def text(self, field: str) -> str:
+        doc = self._docs.get(field)
+        return "" if doc is None else str(doc[TEXT_NAME])
+
+    def fields(self) -> list[str]:
+        return sorted(self._docs)
+
+    def state_update(self, field: str) -> bytes:
+        """The whole document as one update: what a new client applies to catch up."""
+        return self._doc(field).get_update()
+
+    def to_dict(self) -> dict[str, str]:
+        return {field: encode_update(doc.get_update()) for field, doc in sorted(self._docs.items())}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> TextFields:
+        fields = cls()
+        for field, update in data.items():
+            fields.apply(field, decode_update(update))
+        return fields
+
+
+def encode_update(update: bytes) -> str:
+    return base64.b64encode(update).decode("ascii")
+
+
+def decode_update(encoded: str) -> bytes:
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidOperation("La mise à jour de texte n'est pas en base64 valide.") from error
+
+
+def check_update(update: bytes) -> None:
+    """Refuse an update that does not decode, before it touches a real document."""
+    scratch = Doc()
+    try:
+        scratch.apply_update(update)
+    except ValueError as error:
+        raise InvalidOperation("La mise à jour de texte est illisible (format Yjs attendu).") from error

@@ -1,0 +1,96 @@
+"""The ASGI app: `app.main:app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from .domain.errors import DomainError
+from .realtime.registry import RoomRegistry
+from .rendering import JinjaFragments, make_environment
+from .settings import Settings
+from .storage.database import make_engine, upgrade_schema
+from .storage.oplog import SqlOpStore
+from .web import api, pages, ws
+from .web.errors import domain_error_handler
+from .web.security import SecurityHeaders
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+DESCRIPTION = """
+Atelier: a live facilitation board for the DITP's *Ateliers Ouverture*.
+
+Create an atelier, join it with a link's token to get a member secret, then speak the
+realtime protocol on `/ws/ateliers/{id}` (see `docs/protocol.md`).
+Errors are JSON: `{"detail": "…"}` with 401 (no token), 403 (wrong token), 404 (unknown atelier),
+409 (a limit reached), 422 (invalid input).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        engine = make_engine(settings.database_url)
+        upgrade_schema(engine)
+        templates = make_environment()
+        rooms = RoomRegistry(
+            SqlOpStore(engine), JinjaFragments(templates), idle_s=settings.room_idle_s,
+            snapshot_every=settings.snapshot_every,
+        )  # fmt: skip
+        rooms.start()
+        try:
+            yield {"settings": settings, "engine": engine, "rooms": rooms, "templates": templates}
+        finally:
+            await rooms.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Atelier",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # the stock pages load scripts from a CDN: ours is served at /api
+        redoc_url=None,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_page(request: Request) -> HTMLResponse:
+        template = request.state.templates.get_template("api.html")
+        return HTMLResponse(template.render(spec=app.openapi()))
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"][1:]) or str(item["loc"][0]), "message": item["msg"]}
+        for item in error.errors()
+    ]
+    summary = "; ".join(f"{item['field']} : {item['message']}" for item in errors)
+    return JSONResponse({"detail": f"Requête invalide — {summary}", "errors": errors}, status_code=422)
+
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+app = create_app()

@@ -1,0 +1,40 @@
+"""The port through which a room asks for rendered HTML fragments (implemented by app.rendering).
+
+A fragment is `{"op": "upsert", "id": ..., "parent": ..., "html": ...}` or
+`{"op": "remove", "id": ...}`; fragments are rendered from the *current* state, so
+applying them in any order converges, and a replayed event renders what is true now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Protocol
+
+from ..domain.state import AtelierState
+
+Fragment = dict[str, Any]
+
+
+class FragmentRenderer(Protocol):
+    def for_event(
+        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+    ) -> list[Fragment]: ...
+
+    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]: ...
+
+    def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]: ...
+
+
+class NoFragments:
+    """For rooms whose clients are all machines (tests, benchmarks)."""
+
+    def for_event(
+        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+    ) -> list[Fragment]:
+        return []
+
+    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]:
+        return []
+
+    def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]:
+        return []

@@ -1,0 +1,351 @@
+"""A room: one atelier's live state, its connected peers, and the order of its operations.
+
+Operations are serialised by one worker task: decide and apply in memory, append the
+batch to the log in one transaction, and only then acknowledge and broadcast. If the
+append fails, the room reloads from storage and nothing is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.events import event_from_dict, event_to_dict
+from ..domain.operations import Operation
+from ..domain.roles import CONTRIBUTORS
+from ..domain.rules import decide, evolve
+from ..domain.state import AtelierState
+from ..domain.views import event_view, state_view
+from .fragments import FragmentRenderer
+from .peer import Peer
+from .ports import LogEntry, OpStore, StoredAtelier
+from .protocol import PROTOCOL_VERSION, CardDrag, encode
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 100  # operations committed in one transaction under load
+REPLAY_MAX = 500  # beyond this gap a reconnecting client gets a snapshot instead of events
+DRAG_INTERVAL_S = 0.05  # ≤ 20 relayed drag updates per second per card
+
+
+class StorageUnavailable(DomainError):
+    code = "unavailable"
+
+
+class RoomClosed(Exception):
+    """The room was unloaded while a client was joining: it should reconnect."""
+
+
+@dataclass
+class _Pending:
+    op_id: str
+    op: Operation
+    actor: str
+    peer: Peer | None
+    future: asyncio.Future[int] | None = None
+    seq: int = 0
+
+    def succeed(self, seq: int) -> None:
+        if self.peer is not None:
+            self.peer.offer(encode({"type": "ack", "id": self.op_id, "seq": seq}))
+        if self.future is not None and not self.future.done():
+            self.future.set_result(seq)
+
+    def fail(self, error: DomainError) -> None:
+        if self.peer is not None:
+            self.peer.offer(encode(error_frame(error.code, error.message, self.op_id)))
+        if self.future is not None and not self.future.done():
+            self.future.set_exception(error)
+
+
+def error_frame(code: str, message: str, op_id: str | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if op_id is not None:
+        frame["id"] = op_id
+    return frame
+
+
+@dataclass
+class Room:
+    atelier_id: str
+    store: OpStore
+    renderer: FragmentRenderer
+    state: AtelierState
+    seq: int
+    op_ids: dict[str, int]
+    snapshot_every: int = 200
+    clock: Callable[[], float] = time.time
+    peers: set[Peer] = field(default_factory=set)
+    idle_since: float = field(default_factory=time.monotonic)
+    _since_snapshot: int = 0
+    _queue: asyncio.Queue[_Pending] = field(default_factory=asyncio.Queue)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _worker: asyncio.Task[None] | None = None
+    _last_drag: dict[str, float] = field(default_factory=dict)
+    closed: bool = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def load(cls, atelier_id: str, store: OpStore, renderer: FragmentRenderer, **options: Any) -> Room | None:
+        stored = await asyncio.to_thread(store.load, atelier_id)
+        if stored is None:
+            return None
+        state, seq = _rebuild(stored)
+        room = cls(atelier_id, store, renderer, state, seq, stored.op_ids, **options)
+        room._since_snapshot = len(stored.entries)
+        room._worker = asyncio.create_task(room._run(), name=f"room-{atelier_id}")
+        return room
+
+    async def stop(self) -> None:
+        self.closed = True
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for peer in list(self.peers):
+            await peer.stop()
+        self.peers.clear()
+
+    def consistent(self) -> asyncio.Lock:
+        """Hold it to read state and seq that are both durable (no batch half-way through)."""
+        return self._lock
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.peers) or not self._queue.empty() or self._lock.locked()
+
+    # -- membership ------------------------------------------------------------------------
+
+    async def join(self, peer: Peer, last_seq: int) -> None:
+        """Welcome `peer`, bring it up to date from `last_seq`, then let it receive broadcasts."""
+        async with self._lock:
+            if self.closed:
+                raise RoomClosed("Salle rechargée : reconnexion.")
+            member = self.state.members.get(peer.member_id)
+            if member is None:
+                raise Forbidden("Personne inconnue dans cet atelier.")
+            peer.offer(
+                encode(
+                    {
+                        "type": "welcome",
+                        "protocol": PROTOCOL_VERSION,
+                        "member": member.to_dict() if member.is_animation_team else member.public_dict(),
+                        "seq": self.seq,
+                        "server_time": self.clock() * 1000,
+                    }
+                )
+            )
+            await self._catch_up(peer, last_seq)
+            peer.offer(encode({"type": "synced", "seq": self.seq}))
+            self.peers.add(peer)
+        self._presence_changed()
+
+    def leave(self, peer: Peer) -> None:
+        if peer in self.peers:
+            self.peers.discard(peer)
+            self.idle_since = time.monotonic()
+            self._presence_changed()
+
+    @property
+    def online(self) -> set[str]:
+        return {peer.member_id for peer in self.peers}
+
+    async def _catch_up(self, peer: Peer, last_seq: int) -> None:
+        if last_seq == self.seq:
+            return
+        if 0 < last_seq < self.seq and self.seq - last_seq <= REPLAY_MAX:
+            entries = await asyncio.to_thread(self.store.entries_since, self.atelier_id, last_seq, REPLAY_MAX)
+            team = self._is_team(peer)
+            for entry in entries:
+                peer.offer(self._event_message(entry, team=team, html=peer.html))
+            return
+        peer.offer(self.snapshot_message(peer))
+
+    def snapshot_message(self, peer: Peer) -> str:
+        team = self._is_team(peer)
+        message: dict[str, Any] = {
+            "type": "snapshot",
+            "seq": self.seq,
+            "server_time": self.clock() * 1000,
+            "state": state_view(self.state, team=team),
+        }
+        if peer.html:
+            message["fragments"] = self.renderer.full(self.state, self.online | {peer.member_id}, team=team)
+        return encode(message)
+
+    def _is_team(self, peer: Peer) -> bool:
+        member = self.state.members.get(peer.member_id)
+        return member is not None and member.is_animation_team
+
+    # -- durable operations ----------------------------------------------------------------
+
+    def submit(self, op_id: str, op: Operation, actor: str, peer: Peer | None = None) -> None:
+        """Queue an operation; the peer gets an ack or an error frame."""
+        self._queue.put_nowait(_Pending(op_id, op, actor, peer))
+
+    async def submit_and_wait(self, op_id: str, op: Operation, actor: str) -> int:
+        """Queue an operation and wait until it is durable; its seq, or the DomainError."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(op_id, op, actor, None, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH_MAX and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            async with self._lock:
+                try:
+                    await self._process(batch)
+                except Exception:  # a bug must not kill the room: report it and carry on
+                    log.exception("room %s: batch failed", self.atelier_id)
+                    for pending in batch:
+                        if pending.seq == 0:
+                            pending.fail(StorageUnavailable("Erreur interne : opération non enregistrée."))
+
+    async def _process(self, batch: list[_Pending]) -> None:
+        accepted: list[tuple[_Pending, LogEntry]] = []
+        in_batch: dict[str, _Pending] = {}
+        duplicates: list[_Pending] = []
+        for pending in batch:
+            if pending.op_id in self.op_ids:
+                pending.seq = self.op_ids[pending.op_id]
+                pending.succeed(pending.seq)  # already durable: re-acknowledge, never re-apply
+                continue
+            if pending.op_id in in_batch:
+                duplicates.append(pending)
+                continue
+            now = self.clock()
+            try:
+                event = decide(self.state, pending.op, pending.actor, now)
+            except DomainError as error:
+                pending.seq = -1
+                pending.fail(error)
+                continue
+            evolve(self.state, event)
+            self.seq += 1
+            entry = LogEntry(self.seq, pending.op_id, pending.actor, event_to_dict(event), now)
+            pending.seq = self.seq
+            in_batch[pending.op_id] = pending
+            accepted.append((pending, entry))
+        if not accepted:
+            return
+        try:
+            await asyncio.to_thread(self.store.append, self.atelier_id, [entry for _, entry in accepted])
+        except Exception:
+            log.exception("room %s: could not persist %d operations; reloading", self.atelier_id, len(accepted))
+            await self._reload()
+            for pending in [pending for pending, _ in accepted] + duplicates:
+                pending.seq = -1
+                pending.fail(StorageUnavailable("Enregistrement impossible pour l'instant : réessai automatique."))
+            return
+        for pending, entry in accepted:
+            self.op_ids[entry.op_id] = entry.seq
+            pending.succeed(entry.seq)
+            self._broadcast(entry)
+        for pending in duplicates:
+            pending.seq = self.op_ids[pending.op_id]
+            pending.succeed(pending.seq)
+        self._since_snapshot += len(accepted)
+        if self._since_snapshot >= self.snapshot_every:
+            await self._snapshot()
+
+    async def _reload(self) -> None:
+        stored = await asyncio.to_thread(self.store.load, self.atelier_id)
+        if stored is not None:
+            self.state, self.seq = _rebuild(stored)
+            self.op_ids = stored.op_ids
+
+    async def _snapshot(self) -> None:
+        try:
+            await asyncio.to_thread(self.store.save_snapshot, self.atelier_id, self.seq, self.state.to_dict())
+            self._since_snapshot = 0
+        except Exception:  # the log is the source of truth: a missed snapshot only slows the next load
+            log.exception("room %s: snapshot failed", self.atelier_id)
+
+    # -- fan-out ---------------------------------------------------------------------------
+
+    def _event_message(self, entry: LogEntry, *, team: bool, html: bool) -> str:
+        message: dict[str, Any] = {
+            "type": "event",
+            "seq": entry.seq,
+            "id": entry.op_id,
+            "actor": entry.actor,
+            "at": entry.at,
+            "event": event_view(entry.event, team=team),
+        }
+        if html:
+            message["fragments"] = self.renderer.for_event(self.state, entry.event, self.online, team=team)
+        return encode(message)
+
+    def _broadcast(self, entry: LogEntry) -> None:
+        # Encode once per audience, not once per connection.
+        encoded: dict[tuple[bool, bool], str] = {}
+        for peer in list(self.peers):
+            key = (self._is_team(peer), peer.html)
+            if key not in encoded:
+                encoded[key] = self._event_message(entry, team=key[0], html=key[1])
+            peer.offer(encoded[key])
+        if entry.event["type"] == "member.role_set":
+            self._refresh_member(entry.event["member_id"])
+
+    def _refresh_member(self, member_id: str) -> None:
+        """A person whose role changed sees a different room: send them a whole new picture."""
+        for peer in list(self.peers):
+            if peer.member_id == member_id:
+                peer.offer(encode({"type": "role.changed", "role": self.state.members[member_id].role}))
+                peer.offer(self.snapshot_message(peer))
+
+    def _presence_changed(self) -> None:
+        online = self.online
+        encoded: dict[tuple[bool, bool], str] = {}
+        for peer in list(self.peers):
+            key = (self._is_team(peer), peer.html)
+            if key not in encoded:
+                message: dict[str, Any] = {"type": "presence", "online": sorted(online)}
+                if peer.html:
+                    message["fragments"] = self.renderer.presence(self.state, online, team=key[0])
+                encoded[key] = encode(message)
+            peer.offer(encoded[key])
+
+    # -- ephemeral -------------------------------------------------------------------------
+
+    def relay_drag(self, peer: Peer, frame: CardDrag) -> None:
+        """Show a card gliding to the others: never stored, coalesced, droppable."""
+        member = self.state.members.get(peer.member_id)
+        if member is None or member.role not in CONTRIBUTORS:
+            raise Forbidden("Votre rôle ne permet pas de déplacer les cartes.")
+        if frame.card_id not in self.state.cards:
+            raise NotFound("Carte introuvable (peut-être supprimée).")
+        now = time.monotonic()
+        if now - self._last_drag.get(frame.card_id, 0.0) < DRAG_INTERVAL_S:
+            return
+        self._last_drag[frame.card_id] = now
+        text = encode(
+            {
+                "type": "card.dragging",
+                "card_id": frame.card_id,
+                "desirability": frame.desirability,
+                "feasibility": frame.feasibility,
+                "by": peer.member_id,
+            }
+        )
+        for other in list(self.peers):
+            if other is not peer:
+                other.offer(text, durable=False)
+
+
+def _rebuild(stored: StoredAtelier) -> tuple[AtelierState, int]:
+    state = AtelierState.from_dict(stored.snapshot) if stored.snapshot else AtelierState.new(**stored.seed)
+    seq = stored.snapshot_seq
+    for entry in stored.entries:
+        evolve(state, event_from_dict(entry.event))
+        seq = entry.seq
+    return state, seq

@@ -1,0 +1,120 @@
+"""The one Jinja environment: pages, live fragments, and (later) the PDF all render from it.
+
+Web and export both import this module; it imports neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .domain.limits import CARD_DESCRIPTION_MAX, CARD_TITLE_MAX, MEMBERS_RECOMMENDED
+from .domain.roles import ASSIGNABLE, Role
+from .domain.state import AtelierState, Card
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def french_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = Date.fromisoformat(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)}"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # French is written in the templates; an English catalogue can plug in here later.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.filters["french_date"] = french_date
+    env.filters["percent"] = percent
+    env.globals.update(
+        Role=Role,
+        ASSIGNABLE_ROLES=sorted(ASSIGNABLE, key=list(Role).index),
+        CARD_TITLE_MAX=CARD_TITLE_MAX,
+        CARD_DESCRIPTION_MAX=CARD_DESCRIPTION_MAX,
+        MEMBERS_RECOMMENDED=MEMBERS_RECOMMENDED,
+    )
+    return env
+
+
+class JinjaFragments:
+    """Renders the room's partials as live fragments (the FragmentRenderer port)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def _render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def _context(self, state: AtelierState, online: Collection[str], team: bool) -> dict[str, Any]:
+        return {"state": state, "online": set(online), "team": team}
+
+    def _regions(
+        self, state: AtelierState, online: Collection[str], team: bool, names: list[str]
+    ) -> list[dict[str, Any]]:
+        context = self._context(state, online, team)
+        return [{"op": "upsert", "id": name, "html": self._render(f"room/_{name}.html", **context)} for name in names]
+
+    def _card(self, state: AtelierState, card_id: str, team: bool) -> list[dict[str, Any]]:
+        card: Card | None = state.cards.get(card_id)
+        if card is None:
+            return [{"op": "remove", "id": f"card-{card_id}"}, {"op": "remove", "id": f"token-{card_id}"}]
+        context = {"state": state, "card": card, "team": team}
+        return [
+            {"op": "upsert", "id": f"card-{card.id}", "parent": "cards-list",
+             "html": self._render("room/_card.html", **context)},
+            {"op": "upsert", "id": f"token-{card.id}", "parent": "matrix-plane" if card.placed else "matrix-tray",
+             "html": self._render("room/_token.html", **context)},
+        ]  # fmt: skip
+
+    def for_event(
+        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+    ) -> list[dict[str, Any]]:
+        kind = event["type"]
+        if kind.startswith("card."):
+            card_id = event["card"]["id"] if kind == "card.created" else event["card_id"]
+            return self._card(state, card_id, team)
+        if kind == "step.changed":
+            return self._regions(state, online, team, STEP_REGIONS)
+        if kind == "timer.changed":
+            return self._regions(state, online, team, ["timer"])
+        if kind.startswith("member."):
+            return self._regions(state, online, team, ["presence"])
+        return []
+
+    def _all_cards(self, state: AtelierState, team: bool) -> list[dict[str, Any]]:
+        return [fragment for card_id in state.cards for fragment in self._card(state, card_id, team)]
+
+    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
+        # "clear" removes the card elements a container holds, so deleted cards vanish too.
+        clears = [{"op": "clear", "id": container} for container in CARD_CONTAINERS]
+        regions = self._regions(state, online, team, [*STEP_REGIONS, "presence"])
+        return [*regions, *clears, *self._all_cards(state, team)]
+
+    def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
+        return self._regions(state, online, team, ["presence"])
+
+
+# The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
+STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes"]
+CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]

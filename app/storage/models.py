@@ -1,0 +1,52 @@
+"""Tables. JSON payloads are stored as text so SQLite and PostgreSQL behave alike."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class AtelierRow(SQLModel, table=True):
+    __tablename__ = "atelier"
+
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    administration: str = Field(max_length=200)
+    format_key: str = Field(max_length=8)
+    date: str | None = Field(default=None, max_length=10)
+    created_at: float
+    animateur_token_hash: str = Field(max_length=64)
+    participant_token_hash: str = Field(max_length=64)
+
+
+class MemberRow(SQLModel, table=True):
+    """A joined person's capability: their secret's hash. Their profile lives in the atelier's log."""
+
+    __tablename__ = "member"
+
+    id: str = Field(primary_key=True, max_length=32)
+    atelier_id: str = Field(foreign_key="atelier.id", index=True, max_length=32)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: float
+
+
+class OperationRow(SQLModel, table=True):
+    """The append-only log: one row per acknowledged operation."""
+
+    __tablename__ = "operation"
+    __table_args__ = (UniqueConstraint("atelier_id", "op_id", name="uq_operation_op_id"),)
+
+    atelier_id: str = Field(primary_key=True, foreign_key="atelier.id", max_length=32)
+    seq: int = Field(primary_key=True)
+    op_id: str = Field(max_length=64)
+    actor: str = Field(max_length=32)
+    event: str  # JSON
+    at: float
+
+
+class SnapshotRow(SQLModel, table=True):
+    __tablename__ = "snapshot"
+
+    atelier_id: str = Field(primary_key=True, foreign_key="atelier.id", max_length=32)
+    seq: int = Field(primary_key=True)
+    state: str  # JSON
+    created_at: float

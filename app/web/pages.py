@@ -1,0 +1,180 @@
+"""HTML pages: create an atelier, join it, the room."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from ..domain.errors import DomainError
+from ..domain.formats import FORMATS
+from ..domain.roles import Role
+from ..export.deliverable import fiche_sujets
+from ..realtime.room import Room
+from ..storage.ateliers import LinkKind, create_atelier, find_member, link_kind
+from . import joining
+from .api import AtelierCreate
+from .deps import AtelierDep, EngineDep, RoomsDep, SettingsDep, TemplatesDep, load_room, member_cookie
+from .urls import base_url, join_url
+
+router = APIRouter(include_in_schema=False)
+
+COOKIE_MAX_AGE = 60 * 60 * 24 * 120  # a démarche spans weeks; the cookie outlives one atelier day
+
+
+def render(templates: TemplatesDep, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(templates: TemplatesDep) -> HTMLResponse:
+    return render(templates, "home.html", formats=FORMATS, values={}, errors={})
+
+
+@router.post("/ateliers", response_class=HTMLResponse)
+def create(
+    request: Request,
+    templates: TemplatesDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    title: Annotated[str, Form()] = "",
+    administration: Annotated[str, Form()] = "",
+    format: Annotated[str, Form()] = "",
+    date_: Annotated[str, Form(alias="date")] = "",
+) -> HTMLResponse:
+    values = {"title": title, "administration": administration, "format": format, "date": date_}
+    try:
+        body = AtelierCreate(title=title.strip(), administration=administration.strip(), format=format,  # type: ignore[arg-type]
+                             date=date.fromisoformat(date_) if date_ else None)  # fmt: skip
+    except (ValidationError, ValueError) as error:
+        errors = _form_errors(error)
+        return render(templates, "home.html", 422, formats=FORMATS, values=values, errors=errors)
+    created = create_atelier(
+        engine, title=body.title, administration=body.administration, format_key=body.format,
+        date=body.date.isoformat() if body.date else None,
+    )  # fmt: skip
+    base = base_url(settings, request)
+    return render(
+        templates,
+        "created.html",
+        atelier=created.row,
+        deroule=FORMATS[created.row.format_key],
+        animateur_url=join_url(base, created.row.id, created.animateur_token),
+        participant_url=join_url(base, created.row.id, created.participant_token),
+    )
+
+
+def _form_errors(error: Exception) -> dict[str, str]:
+    if not isinstance(error, ValidationError):
+        return {"date": "Date invalide (format AAAA-MM-JJ)."}
+    messages = {
+        "title": "Indiquez l'intitulé de l'atelier (200 caractères au plus).",
+        "administration": "Indiquez l'administration (200 caractères au plus).",
+        "format": "Choisissez un format.",
+        "date": "Date invalide.",
+    }
+    return {str(item["loc"][0]): messages.get(str(item["loc"][0]), item["msg"]) for item in error.errors()}
+
+
+async def _current_member(request: Request, engine: EngineDep, room: Room) -> str | None:
+    token = request.cookies.get(member_cookie(room.atelier_id))
+    if not token:
+        return None
+    member_id = find_member(engine, atelier_id=room.atelier_id, token=token)
+    return member_id if member_id in room.state.members else None
+
+
+@router.get("/a/{atelier_id}/join/{token}", response_class=HTMLResponse)
+async def join_form(
+    request: Request, token: str, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep, templates: TemplatesDep
+) -> Response:
+    kind = link_kind(atelier, token=token)
+    if kind is None:
+        return render(templates, "error.html", 403, title="Lien invalide",
+                      message="Ce lien n'ouvre pas cet atelier. Demandez le lien à jour à l'animateur.")  # fmt: skip
+    room = await load_room(rooms, atelier.id)
+    member_id = await _current_member(request, engine, room)
+    if member_id is not None and _link_satisfied(room, member_id, kind):
+        # Same browser, same person: no second form, same identity.
+        return RedirectResponse(f"/a/{atelier.id}", status_code=303)
+    return render(templates, "join.html", atelier=atelier, kind=kind, values={}, errors={}, action=request.url.path)
+
+
+def _link_satisfied(room: Room, member_id: str, kind: LinkKind) -> bool:
+    role = room.state.members[member_id].role
+    return kind == LinkKind.PARTICIPANT or role == Role.REFERENT
+
+
+@router.post("/a/{atelier_id}/join/{token}", response_class=HTMLResponse)
+async def join(
+    request: Request,
+    token: str,
+    atelier: AtelierDep,
+    engine: EngineDep,
+    rooms: RoomsDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+    first_name: Annotated[str, Form()] = "",
+    last_name: Annotated[str, Form()] = "",
+    structure: Annotated[str, Form()] = "",
+) -> Response:
+    kind = link_kind(atelier, token=token)
+    if kind is None:
+        return render(templates, "error.html", 403, title="Lien invalide",
+                      message="Ce lien n'ouvre pas cet atelier. Demandez le lien à jour à l'animateur.")  # fmt: skip
+    room = await load_room(rooms, atelier.id)
+    values = {"first_name": first_name, "last_name": last_name, "structure": structure}
+    try:
+        _member_id, secret = await joining.join(
+            engine, room, link=kind, first_name=first_name, last_name=last_name, structure=structure
+        )
+    except DomainError as error:
+        return render(templates, "join.html", 422, atelier=atelier, kind=kind, values=values,
+                      errors={"form": error.message}, action=request.url.path)  # fmt: skip
+    response = RedirectResponse(f"/a/{atelier.id}", status_code=303)
+    response.set_cookie(
+        member_cookie(atelier.id), secret, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
+        secure=settings.secure_cookies, path="/",
+    )  # fmt: skip
+    return response
+
+
+@router.get("/a/{atelier_id}", response_class=HTMLResponse)
+async def room_page(
+    request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep, templates: TemplatesDep
+) -> Response:
+    room = await load_room(rooms, atelier.id)
+    member_id = await _current_member(request, engine, room)
+    if member_id is None:
+        message = "Pour entrer, ouvrez le lien d'invitation reçu (dans la visio ou par courriel)."
+        return render(templates, "error.html", 403, title="Rejoindre l'atelier", message=message)
+    async with room.consistent():
+        member = room.state.members[member_id]
+        team = member.is_animation_team
+        return render(
+            templates,
+            "room.html",
+            state=room.state,
+            seq=room.seq,
+            me=member,
+            team=team,
+            online=room.online | {member_id},
+            # Escaped so the JSON can never close its <script> data block.
+            texts_json=json.dumps(room.state.texts.to_dict()).replace("<", "\\u003c"),
+        )
+
+
+@router.get("/a/{atelier_id}/fiche-sujets.json")
+async def fiche_sujets_download(request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep) -> Response:
+    room = await load_room(rooms, atelier.id)
+    member_id = await _current_member(request, engine, room)
+    if member_id is None or not room.state.members[member_id].is_animation_team:
+        return JSONResponse({"detail": "Réservé à l'équipe d'animation."}, status_code=403)
+    async with room.consistent():
+        body = fiche_sujets(room.state, seq=room.seq)
+    filename = f"fiche-sujets-{atelier.id}.json"
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
