@@ -1,0 +1,69 @@
+// Buttons, selects and forms that send operations. Markup says what to send:
+// data-op="step.goto" data-index="3" → {type: "step.goto", index: 3}.
+
+const NUMBER_PARAMS = { index: "index", seconds: "seconds" };
+
+function opFrom(element) {
+  const op = { type: element.dataset.op };
+  for (const [attribute, field] of Object.entries(NUMBER_PARAMS)) {
+    if (element.dataset[attribute] !== undefined) op[field] = Number(element.dataset[attribute]);
+  }
+  if (element.dataset.cardId !== undefined) op.card_id = element.dataset.cardId;
+  if (element.dataset.priority !== undefined) op.priority = element.dataset.priority === "true";
+  return op;
+}
+
+/** @param {import("./connection.js").Connection} connection */
+export function wireActions(connection, newId) {
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-op]");
+    if (button && !button.disabled) {
+      if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+      connection.send(opFrom(button));
+      return;
+    }
+    const edit = event.target.closest("[data-edit-card]");
+    if (edit) {
+      const form = document.getElementById(edit.getAttribute("aria-controls"));
+      form.hidden = !form.hidden;
+      edit.setAttribute("aria-expanded", String(!form.hidden));
+      if (!form.hidden) form.querySelector("input")?.focus();
+      return;
+    }
+    const cancel = event.target.closest("[data-cancel-edit]");
+    if (cancel) {
+      const form = cancel.closest("form");
+      form.reset();
+      form.hidden = true;
+      const toggle = document.querySelector(`[aria-controls="${form.id}"]`);
+      toggle?.setAttribute("aria-expanded", "false");
+      toggle?.focus();
+    }
+  });
+
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("[data-op-select]");
+    if (!select) return;
+    connection.send({ type: select.dataset.opSelect, member_id: select.dataset.memberId, role: select.value });
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("[data-card-form]");
+    if (!form) return;
+    event.preventDefault();
+    const title = form.elements.title.value.trim();
+    const description = form.elements.description.value.trim();
+    if (!title) {
+      form.elements.title.focus();
+      return;
+    }
+    if (form.dataset.cardForm === "create") {
+      connection.send({ type: "card.create", card_id: newId(), title, description });
+      form.reset();
+      form.elements.title.focus();
+    } else {
+      connection.send({ type: "card.update", card_id: form.dataset.cardId, title, description });
+      form.hidden = true;
+    }
+  });
+}

@@ -1,0 +1,235 @@
+// The realtime connection: WebSocket, hello with the last seq seen, acks, resync,
+// automatic reconnection with backoff, and an outbox of unacknowledged operations
+// kept in localStorage so nothing typed is lost on a reconnect or a reload.
+// Protocol: docs/protocol.md.
+
+const PING_EVERY_MS = 20000;
+const SILENCE_LIMIT_MS = 45000; // no frame for this long: the link is dead, reconnect
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 10000;
+const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
+const FATAL_CLOSES = new Map([
+  [4400, "Connexion refusée (message initial invalide)."],
+  [4401, "Accès refusé : rouvrez le lien d'invitation."],
+  [4403, "Connexion refusée depuis cette origine."],
+  [4404, "Cet atelier n'existe plus."],
+]);
+
+/** A new client-made operation id. */
+export function newId() {
+  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+export class Connection extends EventTarget {
+  /**
+   * @param {{atelierId: string, memberId: string, seq: number, status: HTMLElement}} options
+   */
+  constructor({ atelierId, memberId, seq, status }) {
+    super();
+    this.atelierId = atelierId;
+    this.seq = seq;
+    this.status = status;
+    this.offsetMs = 0; // server clock minus ours
+    this.socket = null;
+    this.synced = false;
+    this.stopped = false;
+    this.attempt = 0;
+    this.storageKey = `atelier:outbox:${atelierId}:${memberId}`;
+    this.outbox = this.#loadOutbox();
+    this.lastFrameAt = Date.now();
+    this.retryTimer = null;
+    this.state = "connecting";
+    this.fatalMessage = "";
+  }
+
+  start() {
+    this.#open();
+    setInterval(() => this.#heartbeat(), PING_EVERY_MS / 2);
+    window.addEventListener("online", () => this.#reconnectNow());
+  }
+
+  /** Server time in ms, corrected for this machine's clock offset. */
+  serverNow() {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Queue a durable operation; it is kept until the server acknowledges it. */
+  send(op) {
+    const frame = { id: newId(), ...op };
+    this.outbox.push(frame);
+    this.#saveOutbox();
+    if (this.synced) this.#write(frame);
+    this.#showStatus();
+    return frame.id;
+  }
+
+  /** Send an ephemeral frame now, or drop it (it is only a picture of something in flight). */
+  sendEphemeral(frame) {
+    if (this.synced) this.#write(frame);
+  }
+
+  get pending() {
+    return this.outbox.length;
+  }
+
+  #open() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/ateliers/${this.atelierId}`);
+    this.socket = socket;
+    this.synced = false;
+    this.#showStatus("connecting");
+    socket.addEventListener("open", () => {
+      this.lastFrameAt = Date.now();
+      socket.send(JSON.stringify({ type: "hello", last_seq: this.seq, html: true }));
+    });
+    socket.addEventListener("message", (event) => this.#receive(event.data));
+    socket.addEventListener("close", (event) => this.#closed(socket, event.code));
+  }
+
+  #closed(socket, code) {
+    if (socket !== this.socket) return;
+    this.synced = false;
+    this.socket = null;
+    if (FATAL_CLOSES.has(code)) {
+      this.stopped = true;
+      this.#showStatus("fatal", FATAL_CLOSES.get(code));
+      return;
+    }
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    this.#showStatus("offline");
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.#open(), delay);
+  }
+
+  #reconnectNow() {
+    if (this.stopped || this.socket) return;
+    clearTimeout(this.retryTimer);
+    this.#open();
+  }
+
+  #heartbeat() {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
+      this.socket.close(); // dead link: the close handler reconnects
+      return;
+    }
+    this.#write({ type: "ping", t: Date.now() });
+  }
+
+  #write(frame) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  #receive(data) {
+    this.lastFrameAt = Date.now();
+    const message = JSON.parse(data);
+    switch (message.type) {
+      case "welcome":
+        this.offsetMs = message.server_time - Date.now();
+        break;
+      case "snapshot":
+        this.seq = message.seq;
+        this.#emit("snapshot", message);
+        break;
+      case "event":
+        if (message.seq <= this.seq) return; // already applied (replay overlap)
+        if (message.seq !== this.seq + 1) {
+          this.socket.close(); // a gap: reconnect and catch up from our last seq
+          return;
+        }
+        this.seq = message.seq;
+        this.#forget(message.id);
+        this.#emit("event", message);
+        break;
+      case "synced":
+        this.synced = true;
+        this.attempt = 0;
+        for (const frame of this.outbox) this.#write(frame); // same ids: the server dedups
+        this.#showStatus();
+        this.#emit("synced", message);
+        break;
+      case "ack":
+        this.#forget(message.id);
+        break;
+      case "error":
+        this.#failed(message);
+        break;
+      case "pong":
+        if (typeof message.t === "number") {
+          const rtt = Date.now() - message.t;
+          this.offsetMs = message.server_time + rtt / 2 - Date.now();
+        }
+        break;
+      case "role.changed":
+        location.reload(); // a different role sees a different room; the outbox survives in storage
+        break;
+      default:
+        this.#emit(message.type, message);
+    }
+  }
+
+  #failed(message) {
+    const index = this.outbox.findIndex((frame) => frame.id === message.id);
+    if (index >= 0 && RETRY_CODES.has(message.code)) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (this.synced) this.#write(this.outbox.find((frame) => frame.id === message.id) ?? {});
+      }, 2000);
+      return;
+    }
+    if (index >= 0) {
+      this.outbox.splice(index, 1);
+      this.#saveOutbox();
+    }
+    this.#showStatus();
+    this.#emit("rejected", message);
+  }
+
+  #forget(id) {
+    const index = this.outbox.findIndex((frame) => frame.id === id);
+    if (index < 0) return;
+    this.outbox.splice(index, 1);
+    this.#saveOutbox();
+    this.#showStatus();
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  #loadOutbox() {
+    try {
+      return JSON.parse(localStorage.getItem(this.storageKey) || "[]");
+    } catch {
+      return [];
+    }
+  }
+
+  #saveOutbox() {
+    try {
+      if (this.outbox.length) localStorage.setItem(this.storageKey, JSON.stringify(this.outbox));
+      else localStorage.removeItem(this.storageKey);
+    } catch {
+      // Storage full or disabled: the outbox still lives in memory until acknowledged.
+    }
+  }
+
+  #showStatus(state, message) {
+    if (state) this.state = state;
+    if (message) this.fatalMessage = message;
+    if (this.synced) this.state = "online";
+    const labels = {
+      connecting: "Connexion…",
+      online: "Connecté",
+      offline: "Hors ligne — reconnexion automatique ; vos saisies sont gardées",
+    };
+    const pending = this.outbox.length;
+    let text = this.state === "fatal" ? this.fatalMessage : labels[this.state];
+    if (pending && this.state !== "fatal") text += ` · ${pending} en attente d'envoi`;
+    this.status.textContent = text;
+    this.status.dataset.state = this.state;
+    this.status.dataset.pending = String(pending);
+  }
+}

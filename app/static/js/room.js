@@ -1,0 +1,64 @@
+// The room page: wires the connection to fragments, actions, timer, board and text fields.
+
+import { Connection, newId } from "./connection.js";
+import { applyFragments } from "./fragments.js";
+import { applyPermissions, applyTools } from "./permissions.js";
+import { wireActions } from "./actions.js";
+import { startTimer } from "./timer.js";
+import { wireBoard } from "./board.js";
+import { TextFields } from "./fields.js";
+
+const body = document.body;
+const me = { memberId: body.dataset.memberId, role: body.dataset.role, team: body.dataset.team === "true" };
+const announcer = document.getElementById("announcer");
+const announce = (text) => {
+  announcer.textContent = "";
+  // A fresh text node after clearing makes screen readers announce even a repeated message.
+  requestAnimationFrame(() => (announcer.textContent = text));
+};
+
+const connection = new Connection({
+  atelierId: body.dataset.atelierId,
+  memberId: me.memberId,
+  seq: Number(body.dataset.seq),
+  status: document.getElementById("connection"),
+});
+const fields = new TextFields(connection);
+fields.applyAll(JSON.parse(document.getElementById("texts-state").textContent));
+
+const refresh = () => {
+  applyPermissions(me);
+  applyTools();
+  fields.bindAll();
+};
+document.addEventListener("atelier:fragments", refresh);
+
+connection.addEventListener("snapshot", (event) => {
+  fields.applyAll(event.detail.state.texts);
+  applyFragments(event.detail.fragments);
+});
+connection.addEventListener("event", (event) => {
+  const message = event.detail;
+  if (message.event.type === "text.updated") fields.applyRemote(message.event.field, message.event.update);
+  applyFragments(message.fragments);
+  if (message.event.type === "step.changed") {
+    announce(`Nouvelle étape : ${document.getElementById("step-title")?.textContent ?? ""}`);
+  }
+});
+connection.addEventListener("presence", (event) => applyFragments(event.detail.fragments));
+const notice = document.getElementById("notice");
+let noticeTimer = null;
+const showNotice = (text) => {
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (notice.hidden = true), 8000);
+};
+connection.addEventListener("rejected", (event) => showNotice(`Refusé : ${event.detail.message}`));
+connection.addEventListener("error", (event) => showNotice(event.detail.message));
+
+wireActions(connection, newId);
+wireBoard(connection, announce);
+startTimer(connection, announce);
+refresh();
+connection.start();

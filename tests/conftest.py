@@ -1,0 +1,56 @@
+"""Fixtures for the tests that run the app in-process (not the browser tests).
+
+Every test gets its own SQLite file. All WebSocket sessions of a test go through one
+`with TestClient(app) as client:` so they share one event loop (see STACK.md).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from app.main import create_app
+from app.settings import Settings
+
+# starlette warns at import that it prefers httpx2. The warning is a UserWarning subclass, so the
+# DeprecationWarning filters in pyproject.toml miss it and `filterwarnings = error` would turn the
+# import into a failure; silence it here, once, before any test module imports the TestClient.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "atelier.db"
+
+
+@pytest.fixture
+def settings(database: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{database}", allowed_origins="", public_url="")
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Callable[..., FastAPI]:
+    """An app on the test's database, with some settings changed (`make_app(outbox_size=4)`)."""
+
+    def make(**overrides: Any) -> FastAPI:
+        return create_app(settings.model_copy(update=overrides))
+
+    return make
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
