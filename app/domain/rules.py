@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from . import limits
@@ -47,6 +48,8 @@ from .state import AtelierState, Card, Member
 from .texts import check_update
 from .timer import Timer
 
+ASCII_SPACES = re.compile(r"[ \t\r\n\f\v\u2028\u2029]+")
+
 # The actor of operations the server makes itself (a join through the HTTP form).
 SYSTEM = "system"
 
@@ -79,7 +82,9 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
         case AddTime():
             _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
             if op.seconds == 0 or abs(op.seconds) > limits.ADD_TIME_MAX_S:
-                raise InvalidOperation(f"Ajout de temps entre 1 et {limits.ADD_TIME_MAX_S} secondes.")
+                raise InvalidOperation(
+                    f"Temps à ajouter (ou retirer, si négatif) : entre 1 et {limits.ADD_TIME_MAX_S} secondes."
+                )
             return TimerChanged(action="add", timer=state.timer.add(op.seconds, now))
         case ResetTimer():
             _require(role in ANIMATEURS, "Seuls les animateurs tiennent le minuteur.")
@@ -123,7 +128,8 @@ def evolve(state: AtelierState, event: Event) -> None:
     """Apply `event` to `state` in place."""
     match event:
         case MemberJoined():
-            state.members[event.member.id] = event.member
+            # A copy: later role changes must not rewrite the recorded event.
+            state.members[event.member.id] = replace(event.member)
         case RoleSet():
             state.members[event.member_id].role = Role(event.role)
         case StepChanged():
@@ -210,8 +216,9 @@ def _card_text(title: str, description: str) -> tuple[str, str]:
 
 
 def _clean(text: str, label: str, maximum: int, *, required: bool) -> str:
-    # Cards and names are one line: collapse pasted line breaks and runs of spaces.
-    text = " ".join(text.split())
+    # Cards and names are one line: collapse pasted line breaks and runs of spaces, but keep the
+    # non-breaking spaces French typography puts before « : ; ! ? » and inside « ».
+    text = ASCII_SPACES.sub(" ", text).strip(" ")
     if required and not text:
         raise InvalidOperation(f"{label} est obligatoire.")
     if len(text) > maximum:

@@ -20,12 +20,12 @@ class TextFields:
     """The atelier's co-written fields (notes per step for now)."""
 
     def __init__(self) -> None:
-        self._docs: dict[str, Doc] = {}
+        self._docs: dict[str, Doc[Text]] = {}
 
-    def _doc(self, field: str) -> Doc:
+    def _doc(self, field: str) -> Doc[Text]:
         doc = self._docs.get(field)
         if doc is None:
-            doc = Doc()
+            doc = Doc[Text]()
             doc[TEXT_NAME] = Text()
             self._docs[field] = doc
         return doc
@@ -41,8 +41,12 @@ class TextFields:
         return sorted(self._docs)
 
     def state_update(self, field: str) -> bytes:
-        """The whole document as one update: what a new client applies to catch up."""
-        return self._doc(field).get_update()
+        """The whole document as one update: what a new client applies to catch up.
+
+        Reading never creates a field, so a snapshot stays equal to a replay of the log.
+        """
+        doc = self._docs.get(field)
+        return (doc if doc is not None else Doc()).get_update()
 
     def to_dict(self) -> dict[str, str]:
         return {field: encode_update(doc.get_update()) for field, doc in sorted(self._docs.items())}
@@ -68,7 +72,7 @@ def decode_update(encoded: str) -> bytes:
 
 def check_update(update: bytes) -> None:
     """Refuse an update that does not decode, before it touches a real document."""
-    scratch = Doc()
+    scratch: Doc[Text] = Doc()
     try:
         scratch.apply_update(update)
     except ValueError as error:

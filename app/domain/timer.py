@@ -39,8 +39,9 @@ class Timer:
         return replace(self, remaining_s=self.remaining_at(now), started_at=None)
 
     def add(self, seconds: int, now: float) -> Timer:
-        # Re-anchor at `now` so the stored remainder never drifts below zero by accident.
-        remaining = max(0.0, self.remaining_at(now) + seconds)
+        # In overtime, "+1 min" means one more minute from now, not a minute less overtime.
+        # Re-anchored at `now` so the stored remainder is exact.
+        remaining = max(0.0, max(0.0, self.remaining_at(now)) + seconds)
         return replace(self, remaining_s=remaining, started_at=now if self.running else None)
 
     def reset(self) -> Timer:

@@ -21,6 +21,7 @@ def step_view(step: Step, index: int, *, team: bool) -> dict[str, Any]:
         "objective": step.objective,
         "consigne": step.consigne,
         "tools": [str(tool) for tool in step.tools],
+        "memo": list(step.memo),
     }
     if team:
         view |= {

@@ -29,7 +29,7 @@ class StoredAtelier:
     snapshot: dict[str, Any] | None
     snapshot_seq: int
     entries: list[LogEntry]
-    op_ids: dict[str, int] = field(default_factory=dict)
+    op_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (actor, client op id) → seq
 
 
 class DuplicateOperation(Exception):

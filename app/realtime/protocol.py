@@ -153,7 +153,7 @@ OpFrame = (
 ClientFrame = Annotated[Hello | Ping | CardDrag | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
-OP_TYPES = [frame.model_fields["type"].annotation.__args__[0] for frame in OpFrame.__args__]  # type: ignore[attr-defined]
+OP_TYPES = [frame.model_fields["type"].annotation.__args__[0] for frame in OpFrame.__args__]
 EPHEMERAL_TYPES = ["card.drag", "ping"]
 
 
@@ -165,6 +165,8 @@ def parse_frame(text: str) -> Hello | Ping | CardDrag | _Op:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ProtocolError("bad_json", f"JSON illisible : {error.msg}.") from error
+    except RecursionError as error:
+        raise ProtocolError("bad_json", "JSON trop profondément imbriqué.") from error
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError("bad_frame", "Un message est un objet JSON avec un champ `type`.")
     op_id = data.get("id") if isinstance(data.get("id"), str) else None

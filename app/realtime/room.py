@@ -32,10 +32,23 @@ log = logging.getLogger(__name__)
 BATCH_MAX = 100  # operations committed in one transaction under load
 REPLAY_MAX = 500  # beyond this gap a reconnecting client gets a snapshot instead of events
 DRAG_INTERVAL_S = 0.05  # ≤ 20 relayed drag updates per second per card
+DRAG_MEMORY = 1000  # cards whose last relay time is remembered before the memory is reset
 
 
 class StorageUnavailable(DomainError):
     code = "unavailable"
+
+
+class InternalError(DomainError):
+    code = "internal"
+
+
+class _Poison(Exception):
+    """An operation whose rule code raised something other than a DomainError."""
+
+    def __init__(self, pending: _Pending) -> None:
+        super().__init__(pending.op_id)
+        self.pending = pending
 
 
 class RoomClosed(Exception):
@@ -49,7 +62,6 @@ class _Pending:
     actor: str
     peer: Peer | None
     future: asyncio.Future[int] | None = None
-    seq: int = 0
 
     def succeed(self, seq: int) -> None:
         if self.peer is not None:
@@ -78,7 +90,7 @@ class Room:
     renderer: FragmentRenderer
     state: AtelierState
     seq: int
-    op_ids: dict[str, int]
+    op_ids: dict[tuple[str, str], int]  # (actor, client op id) → seq: ids are unique per client
     snapshot_every: int = 200
     clock: Callable[[], float] = time.time
     peers: set[Peer] = field(default_factory=set)
@@ -88,6 +100,7 @@ class Room:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _worker: asyncio.Task[None] | None = None
     _last_drag: dict[str, float] = field(default_factory=dict)
+    _drag_latest: dict[str, tuple[Peer, CardDrag]] = field(default_factory=dict)
     closed: bool = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -202,39 +215,19 @@ class Room:
             while len(batch) < BATCH_MAX and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             async with self._lock:
-                try:
-                    await self._process(batch)
-                except Exception:  # a bug must not kill the room: report it and carry on
-                    log.exception("room %s: batch failed", self.atelier_id)
-                    for pending in batch:
-                        if pending.seq == 0:
-                            pending.fail(StorageUnavailable("Erreur interne : opération non enregistrée."))
+                await self._process(batch)
 
     async def _process(self, batch: list[_Pending]) -> None:
-        accepted: list[tuple[_Pending, LogEntry]] = []
-        in_batch: dict[str, _Pending] = {}
-        duplicates: list[_Pending] = []
-        for pending in batch:
-            if pending.op_id in self.op_ids:
-                pending.seq = self.op_ids[pending.op_id]
-                pending.succeed(pending.seq)  # already durable: re-acknowledge, never re-apply
-                continue
-            if pending.op_id in in_batch:
-                duplicates.append(pending)
-                continue
-            now = self.clock()
-            try:
-                event = decide(self.state, pending.op, pending.actor, now)
-            except DomainError as error:
-                pending.seq = -1
-                pending.fail(error)
-                continue
-            evolve(self.state, event)
-            self.seq += 1
-            entry = LogEntry(self.seq, pending.op_id, pending.actor, event_to_dict(event), now)
-            pending.seq = self.seq
-            in_batch[pending.op_id] = pending
-            accepted.append((pending, entry))
+        try:
+            accepted, twins = self._apply(batch)
+        except _Poison as poison:
+            # A bug in a rule, not a refusal: drop this operation, forget the batch's changes
+            # in memory (none is durable yet), and redo the others.
+            log.exception("room %s: operation %s failed unexpectedly", self.atelier_id, poison.pending.op_id)
+            await self._reload()
+            poison.pending.fail(InternalError("Erreur interne : opération refusée."))
+            await self._process([pending for pending in batch if pending is not poison.pending])
+            return
         if not accepted:
             return
         try:
@@ -242,20 +235,53 @@ class Room:
         except Exception:
             log.exception("room %s: could not persist %d operations; reloading", self.atelier_id, len(accepted))
             await self._reload()
-            for pending in [pending for pending, _ in accepted] + duplicates:
-                pending.seq = -1
+            for pending in [pending for pending, _ in accepted] + twins:
                 pending.fail(StorageUnavailable("Enregistrement impossible pour l'instant : réessai automatique."))
             return
+        # Durable now: record every id before telling anyone, so a retry can never apply twice.
         for pending, entry in accepted:
-            self.op_ids[entry.op_id] = entry.seq
+            self.op_ids[(pending.actor, pending.op_id)] = entry.seq
+        for pending, entry in accepted:
             pending.succeed(entry.seq)
-            self._broadcast(entry)
-        for pending in duplicates:
-            pending.seq = self.op_ids[pending.op_id]
-            pending.succeed(pending.seq)
+            try:
+                self._broadcast(entry)
+            except Exception:  # a rendering bug must not cost the others their events
+                log.exception("room %s: broadcast of seq %d failed", self.atelier_id, entry.seq)
+        for pending in twins:
+            pending.succeed(self.op_ids[(pending.actor, pending.op_id)])
         self._since_snapshot += len(accepted)
         if self._since_snapshot >= self.snapshot_every:
             await self._snapshot()
+
+    def _apply(self, batch: list[_Pending]) -> tuple[list[tuple[_Pending, LogEntry]], list[_Pending]]:
+        """Decide and apply each operation in memory: the entries to persist, and same-id repeats."""
+        accepted: list[tuple[_Pending, LogEntry]] = []
+        twins: list[_Pending] = []
+        seen: set[tuple[str, str]] = set()
+        for pending in batch:
+            key = (pending.actor, pending.op_id)
+            if key in self.op_ids:
+                pending.succeed(self.op_ids[key])  # already durable: re-acknowledge, never re-apply
+                continue
+            if key in seen:
+                twins.append(pending)
+                continue
+            now = self.clock()
+            try:
+                event = decide(self.state, pending.op, pending.actor, now)
+            except DomainError as error:
+                pending.fail(error)
+                continue
+            except Exception as error:
+                raise _Poison(pending) from error
+            try:
+                evolve(self.state, event)
+            except Exception as error:
+                raise _Poison(pending) from error
+            self.seq += 1
+            seen.add(key)
+            accepted.append((pending, LogEntry(self.seq, pending.op_id, pending.actor, event_to_dict(event), now)))
+        return accepted, twins
 
     async def _reload(self) -> None:
         stored = await asyncio.to_thread(self.store.load, self.atelier_id)
@@ -318,16 +344,35 @@ class Room:
     # -- ephemeral -------------------------------------------------------------------------
 
     def relay_drag(self, peer: Peer, frame: CardDrag) -> None:
-        """Show a card gliding to the others: never stored, coalesced, droppable."""
+        """Show a card gliding to the others: never stored, coalesced, droppable.
+
+        At most one relay per card every DRAG_INTERVAL_S; within an interval only the latest
+        position is kept and sent when the interval ends, so the others never stop on a stale spot.
+        """
         member = self.state.members.get(peer.member_id)
         if member is None or member.role not in CONTRIBUTORS:
             raise Forbidden("Votre rôle ne permet pas de déplacer les cartes.")
         if frame.card_id not in self.state.cards:
             raise NotFound("Carte introuvable (peut-être supprimée).")
-        now = time.monotonic()
-        if now - self._last_drag.get(frame.card_id, 0.0) < DRAG_INTERVAL_S:
+        waiting = frame.card_id in self._drag_latest
+        self._drag_latest[frame.card_id] = (peer, frame)
+        if waiting:
             return
-        self._last_drag[frame.card_id] = now
+        now = time.monotonic()
+        due = self._last_drag.get(frame.card_id, 0.0) + DRAG_INTERVAL_S
+        if now >= due:
+            self._flush_drag(frame.card_id)
+        else:
+            asyncio.get_running_loop().call_later(due - now, self._flush_drag, frame.card_id)
+
+    def _flush_drag(self, card_id: str) -> None:
+        latest = self._drag_latest.pop(card_id, None)
+        if latest is None:
+            return
+        peer, frame = latest
+        self._last_drag[card_id] = time.monotonic()
+        if len(self._last_drag) > DRAG_MEMORY:
+            self._last_drag = {card_id: self._last_drag[card_id]}
         text = encode(
             {
                 "type": "card.dragging",

@@ -33,7 +33,8 @@ class OperationRow(SQLModel, table=True):
     """The append-only log: one row per acknowledged operation."""
 
     __tablename__ = "operation"
-    __table_args__ = (UniqueConstraint("atelier_id", "op_id", name="uq_operation_op_id"),)
+    # A client's operation ids are unique to that client: two people can never collide.
+    __table_args__ = (UniqueConstraint("atelier_id", "actor", "op_id", name="uq_operation_op_id"),)
 
     atelier_id: str = Field(primary_key=True, foreign_key="atelier.id", max_length=32)
     seq: int = Field(primary_key=True)

@@ -42,7 +42,9 @@ class SqlOpStore:
                 .order_by(col(OperationRow.seq))
             ).all()
             op_ids = session.exec(
-                select(OperationRow.op_id, OperationRow.seq).where(OperationRow.atelier_id == atelier_id)
+                select(OperationRow.actor, OperationRow.op_id, OperationRow.seq).where(
+                    OperationRow.atelier_id == atelier_id
+                )
             ).all()
         seed = {
             "atelier_id": atelier.id,
@@ -56,7 +58,7 @@ class SqlOpStore:
             snapshot=json.loads(snapshot.state) if snapshot else None,
             snapshot_seq=since,
             entries=[_entry(row) for row in rows],
-            op_ids=dict(op_ids),
+            op_ids={(actor, op_id): seq for actor, op_id, seq in op_ids},
         )
 
     def append(self, atelier_id: str, entries: Sequence[LogEntry]) -> None:

@@ -11,8 +11,17 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ..domain.errors import DomainError
-from ..realtime.peer import CLOSE_ERROR, CLOSE_TRY_AGAIN, Peer
-from ..realtime.protocol import CardDrag, Hello, Ping, ProtocolError, encode, parse_frame, to_operation
+from ..realtime.peer import CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN, Peer
+from ..realtime.protocol import (
+    PROTOCOL_VERSION,
+    CardDrag,
+    Hello,
+    Ping,
+    ProtocolError,
+    encode,
+    parse_frame,
+    to_operation,
+)
 from ..realtime.ratelimit import durable_bucket, ephemeral_bucket
 from ..realtime.room import Room, RoomClosed, error_frame
 from ..storage.ateliers import find_member
@@ -66,10 +75,11 @@ async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> 
 
 @router.websocket("/ws/ateliers/{atelier_id}")
 async def atelier_socket(websocket: WebSocket, atelier_id: str) -> None:
-    if not _origin_allowed(websocket):
-        await websocket.close(CLOSE_BAD_ORIGIN, "origin")
-        return
     await websocket.accept()
+    if not _origin_allowed(websocket):
+        # Accepted only to say why: a browser told 4403 stops retrying, a bare HTTP 403 looks like a network fault.
+        await _refuse(websocket, CLOSE_BAD_ORIGIN, "bad_origin", "Origine non autorisée pour cet atelier.")
+        return
     try:
         hello = parse_frame(await _receive_text(websocket, HELLO_TIMEOUT_S))
     except (ProtocolError, TimeoutError, WebSocketDisconnect) as error:
@@ -78,6 +88,10 @@ async def atelier_socket(websocket: WebSocket, atelier_id: str) -> None:
         return
     if not isinstance(hello, Hello):
         await _refuse(websocket, CLOSE_BAD_HELLO, "bad_hello", "Premier message attendu : hello.")
+        return
+    if hello.protocol != PROTOCOL_VERSION:
+        message = f"Version de protocole {hello.protocol} non prise en charge (attendue : {PROTOCOL_VERSION})."
+        await _refuse(websocket, CLOSE_BAD_HELLO, "bad_hello", message)
         return
     rooms = websocket.state.rooms
     room: Room | None = await rooms.get(atelier_id)
@@ -98,15 +112,23 @@ async def atelier_socket(websocket: WebSocket, atelier_id: str) -> None:
         await room.join(peer, hello.last_seq)
         await _serve(websocket, room, peer, settings.idle_timeout_s)
     except RoomClosed:
-        peer.close_soon(CLOSE_TRY_AGAIN)
-    except (WebSocketDisconnect, TimeoutError):
+        await _close(websocket, CLOSE_TRY_AGAIN)
+    except TimeoutError:
+        await _close(websocket, CLOSE_GOING_AWAY)  # silent too long: the client reconnects if it is still there
+    except WebSocketDisconnect:
         pass
     except Exception:  # an unexpected error closes this connection only; the room lives on
         log.exception("socket for atelier %s failed", atelier_id)
-        peer.close_soon(CLOSE_ERROR)
+        await _close(websocket, CLOSE_ERROR)
     finally:
         room.leave(peer)
         await peer.stop()
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    with contextlib.suppress(Exception):
+        if websocket.application_state != WebSocketState.DISCONNECTED:
+            await websocket.close(code)
 
 
 async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: float) -> None:
@@ -120,7 +142,8 @@ async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: flo
             continue
         now = time.monotonic()
         if isinstance(frame, Ping):
-            peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
+            if ephemeral.allow(now):
+                peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
         elif isinstance(frame, Hello):
             peer.offer(encode(error_frame("bad_frame", "hello déjà reçu sur cette connexion.")))
         elif isinstance(frame, CardDrag):

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(32), nullable=False),
         sa.Column("event", sa.Text, nullable=False),
         sa.Column("at", sa.Float, nullable=False),
-        sa.UniqueConstraint("atelier_id", "op_id", name="uq_operation_op_id"),
+        sa.UniqueConstraint("atelier_id", "actor", "op_id", name="uq_operation_op_id"),
     )
     op.create_table(
         "snapshot",

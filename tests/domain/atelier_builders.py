@@ -46,9 +46,9 @@ def new_atelier(*, with_cards: bool = True) -> AtelierState:
     return state
 
 
-def client_update(text: str, doc: Doc | None = None) -> bytes:
+def client_update(text: str, doc: Doc[Text] | None = None) -> bytes:
     """The Yjs update a browser sends after typing `text` at the start of its copy of a field."""
-    doc = doc or Doc()
+    doc = doc or Doc[Text]()
     shared = doc.get(TEXT_NAME, type=Text)
     before = doc.get_state()
     shared.insert(0, text)

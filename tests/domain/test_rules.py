@@ -168,6 +168,20 @@ def test_evolve_does_not_share_the_card_with_its_event(atelier: AtelierState) ->
     assert isinstance(event, events.CardCreated) and event.card.title == "Titre"
 
 
+def test_evolve_does_not_share_the_member_with_its_event() -> None:
+    """A later role change must not rewrite the `member.joined` fact, nor leak into another state.
+
+    Fails today: rules.evolve stores `event.member` itself (CardCreated is copied with `replace`).
+    """
+    first, second = new_atelier(), new_atelier()
+    event = decide(first, JoinMember("nouveau", "Léa", "Durand", "", Role.PARTICIPANT), SYSTEM, NOW)
+    evolve(first, event)
+    evolve(second, event)
+    apply_op(first, SetRole("nouveau", Role.COMPLICE), REF)
+    assert isinstance(event, events.MemberJoined) and event.member.role == Role.PARTICIPANT
+    assert second.members["nouveau"].role == Role.PARTICIPANT
+
+
 def test_evolve_applies_a_recorded_event_to_another_state() -> None:
     first, second = new_atelier(), new_atelier()
     event = decide(first, PlaceCard(f"card-{OTHER}", None, None), PART, NOW)

@@ -147,7 +147,7 @@ def test_the_member_limit(atelier: AtelierState, monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_large_paste_under_the_limit_is_accepted(atelier: AtelierState) -> None:
-    doc = Doc()
+    doc = Doc[Text]()
     update = client_update("Compte rendu. " * 1_000, doc)
     assert len(update) <= limits.TEXT_UPDATE_MAX_BYTES
     apply_op(atelier, UpdateText("notes:0", update), REF)

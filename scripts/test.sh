@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up and run every test: lint, domain + realtime + API tests, then real-browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+.venv/bin/ruff check app tests migrations bench
+.venv/bin/mypy app
+# Browser tests run in their own process: sync Playwright and pytest-asyncio can't share one.
+.venv/bin/python -m pytest -m "not e2e" -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -m e2e -q -p no:cacheprovider "$@"
