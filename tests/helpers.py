@@ -84,7 +84,7 @@ def text_update(text: str) -> str:
 
 def db_rows(database: Path, table: str) -> list[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(database)) as connection:
-        return connection.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - test-only table names
+        return connection.execute(f"SELECT * FROM {table}").fetchall()
 
 
 def db_tables(database: Path) -> list[str]:
@@ -98,6 +98,11 @@ def sqlite_path(settings: Settings) -> Path:
 
 
 # -- WebSocket -------------------------------------------------------------------------------
+
+
+def summary(frames: Sequence[Frame], count: int = 5) -> list[str]:
+    """The last frames, shortened, for failure messages."""
+    return [json.dumps(frame, ensure_ascii=False)[:160] for frame in frames[-count:]]
 
 
 async def _receive_within(session: WebSocketTestSession, timeout: float) -> Frame:
@@ -145,7 +150,7 @@ class WsClient:
         try:
             message = self.session.portal.call(_receive_within, self.session, timeout)
         except TimeoutError:
-            raise NoFrame(f"nothing from the server within {timeout} s; last frames: {self.seen[-5:]}") from None
+            raise NoFrame(f"nothing from the server within {timeout} s; last frames: {summary(self.seen)}") from None
         if message["type"] == "websocket.close":
             self.close_code = message.get("code", 1000)
             raise WebSocketDisconnect(self.close_code, message.get("reason") or "")
@@ -155,15 +160,21 @@ class WsClient:
             self.last_seq = max(self.last_seq, frame["seq"])
         return frame
 
-    def recv_until(self, predicate: Callable[[Frame], bool], limit: int = 200, skipped: list[Frame] | None = None) -> Frame:
+    def recv_until(
+        self,
+        predicate: Callable[[Frame], bool],
+        limit: int = 200,
+        skipped: list[Frame] | None = None,
+        timeout: float = RECEIVE_TIMEOUT_S,
+    ) -> Frame:
         """The first frame matching `predicate`; frames before it are appended to `skipped`."""
         for _ in range(limit):
-            frame = self.recv()
+            frame = self.recv(timeout)
             if predicate(frame):
                 return frame
             if skipped is not None:
                 skipped.append(frame)
-        raise AssertionError(f"no matching frame among {limit}; last frames: {self.seen[-5:]}")
+        raise AssertionError(f"no matching frame among {limit}; last frames: {summary(self.seen)}")
 
     def drain_to_synced(self) -> list[Frame]:
         """Every frame up to and including `synced` (welcome, snapshot or replayed events)."""
@@ -187,10 +198,10 @@ class WsClient:
     def error(self, predicate: Callable[[Frame], bool] = lambda _frame: True) -> Frame:
         return self.recv_until(lambda frame: frame["type"] == "error" and predicate(frame))
 
-    def expect_close(self, limit: int = 200) -> int:
+    def expect_close(self, limit: int = 200, timeout: float = RECEIVE_TIMEOUT_S) -> int:
         """Read until the server closes the socket; its close code."""
         try:
-            self.recv_until(lambda _frame: False, limit=limit)
+            self.recv_until(lambda _frame: False, limit=limit, timeout=timeout)
         except WebSocketDisconnect as closed:
             return closed.code
         raise AssertionError("the server did not close the connection")
@@ -247,7 +258,7 @@ class MemoryOpStore:
             snapshot=snapshot,
             snapshot_seq=snapshot_seq,
             entries=[entry for entry in entries if entry.seq > snapshot_seq],
-            op_ids={entry.op_id: entry.seq for entry in entries},
+            op_ids={(entry.actor, entry.op_id): entry.seq for entry in entries},
         )
 
     def append(self, atelier_id: str, entries: Sequence[LogEntry]) -> None:
@@ -286,7 +297,7 @@ class MemoryTransport:
         try:
             return await asyncio.wait_for(self.inbox.get(), timeout)
         except TimeoutError:
-            raise NoFrame(f"nothing sent within {timeout} s; last frames: {self.sent[-5:]}") from None
+            raise NoFrame(f"nothing sent within {timeout} s; last frames: {summary(self.sent)}") from None
 
     async def recv_until(self, predicate: Callable[[Frame], bool], limit: int = 500) -> Frame:
         for _ in range(limit):

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
-
 from helpers import bearer, connected, create_atelier, db_rows, db_tables, join, text_update
+from starlette.testclient import TestClient
 
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -23,9 +22,17 @@ def test_create_atelier_returns_its_links_and_tokens(client: TestClient) -> None
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) == {
-        "id", "title", "administration", "format", "date", "room_url",
-        "animateur_url", "participant_url", "animateur_token", "participant_token",
-    }  # fmt: skip
+        "id",
+        "title",
+        "administration",
+        "format",
+        "date",
+        "room_url",
+        "animateur_url",
+        "participant_url",
+        "animateur_token",
+        "participant_token",
+    }
     assert body["title"] == "Simplifier la demande"  # runs of spaces collapsed
     assert (body["administration"], body["format"], body["date"]) == ("DITP", "1", "2026-11-20")
     for kind in ("animateur", "participant"):
@@ -156,7 +163,10 @@ def test_join_refuses_wrong_tokens(client: TestClient) -> None:
     assert client.post(url, json=body, headers=bearer("nope" * 8)).status_code == 403
     assert client.post(url, json=body, headers=bearer(other["participant_token"])).status_code == 403
     assert client.post(url, json=body).status_code == 401
-    assert client.post("/api/ateliers/nope/members", json=body, headers=bearer(atelier["participant_token"])).status_code == 404
+    assert (
+        client.post("/api/ateliers/nope/members", json=body, headers=bearer(atelier["participant_token"])).status_code
+        == 404
+    )
 
 
 def test_deliverable_reflects_the_workshop(client: TestClient) -> None:
@@ -198,8 +208,12 @@ def test_deliverable_reflects_the_workshop(client: TestClient) -> None:
 
     participants = {p["id"]: p for p in fiche["participants"]}
     assert participants[referent["member_id"]] == {
-        "id": referent["member_id"], "first_name": "Alex", "last_name": "Durand", "structure": "DITP", "role": "referent",
-    }  # fmt: skip
+        "id": referent["member_id"],
+        "first_name": "Alex",
+        "last_name": "Durand",
+        "structure": "DITP",
+        "role": "referent",
+    }
     assert participants[complice["member_id"]]["role"] == "complice"
     assert participants[camille["member_id"]]["role"] == "participant"
 

@@ -219,7 +219,7 @@ class Room:
 
     async def _process(self, batch: list[_Pending]) -> None:
         try:
-            accepted, twins = self._apply(batch)
+            accepted, twins, replies = self._apply(batch)
         except _Poison as poison:
             # A bug in a rule, not a refusal: drop this operation, forget the batch's changes
             # in memory (none is durable yet), and redo the others.
@@ -228,6 +228,11 @@ class Room:
             poison.pending.fail(InternalError("Erreur interne : opération refusée."))
             await self._process([pending for pending in batch if pending is not poison.pending])
             return
+        for pending, reply in replies:  # re-acks of stored ids and refusals: settled, answer now
+            if isinstance(reply, DomainError):
+                pending.fail(reply)
+            else:
+                pending.succeed(reply)
         if not accepted:
             return
         try:
@@ -253,15 +258,23 @@ class Room:
         if self._since_snapshot >= self.snapshot_every:
             await self._snapshot()
 
-    def _apply(self, batch: list[_Pending]) -> tuple[list[tuple[_Pending, LogEntry]], list[_Pending]]:
-        """Decide and apply each operation in memory: the entries to persist, and same-id repeats."""
+    def _apply(
+        self, batch: list[_Pending]
+    ) -> tuple[list[tuple[_Pending, LogEntry]], list[_Pending], list[tuple[_Pending, int | DomainError]]]:
+        """Decide and apply each operation in memory.
+
+        Returns the entries to persist, same-id repeats within the batch, and the answers already
+        settled (re-acks, refusals). Nothing is sent from here: if a later operation turns out
+        poisoned, the batch is redone and nobody must have been answered twice.
+        """
         accepted: list[tuple[_Pending, LogEntry]] = []
         twins: list[_Pending] = []
+        replies: list[tuple[_Pending, int | DomainError]] = []
         seen: set[tuple[str, str]] = set()
         for pending in batch:
             key = (pending.actor, pending.op_id)
             if key in self.op_ids:
-                pending.succeed(self.op_ids[key])  # already durable: re-acknowledge, never re-apply
+                replies.append((pending, self.op_ids[key]))  # already durable: re-acknowledge, never re-apply
                 continue
             if key in seen:
                 twins.append(pending)
@@ -270,7 +283,7 @@ class Room:
             try:
                 event = decide(self.state, pending.op, pending.actor, now)
             except DomainError as error:
-                pending.fail(error)
+                replies.append((pending, error))
                 continue
             except Exception as error:
                 raise _Poison(pending) from error
@@ -281,7 +294,7 @@ class Room:
             self.seq += 1
             seen.add(key)
             accepted.append((pending, LogEntry(self.seq, pending.op_id, pending.actor, event_to_dict(event), now)))
-        return accepted, twins
+        return accepted, twins, replies
 
     async def _reload(self) -> None:
         stored = await asyncio.to_thread(self.store.load, self.atelier_id)
@@ -312,6 +325,10 @@ class Room:
         return encode(message)
 
     def _broadcast(self, entry: LogEntry) -> None:
+        card_id = entry.event.get("card_id")
+        if card_id is not None:
+            # A drag still held for coalescing must not arrive after the drop (or the deletion).
+            self._drag_latest.pop(card_id, None)
         # Encode once per audience, not once per connection.
         encoded: dict[tuple[bool, bool], str] = {}
         for peer in list(self.peers):
