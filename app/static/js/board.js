@@ -22,6 +22,9 @@ function plane() {
 export function positionToken(token, desirability, feasibility) {
   token.style.left = `${feasibility * 100}%`;
   token.style.top = `${(1 - desirability) * 100}%`;
+  // The CSS shifts the token by these fractions of its size, so it never sticks out of the matrix.
+  token.style.setProperty("--f", String(feasibility));
+  token.style.setProperty("--d", String(desirability));
 }
 
 export function positionAll() {
@@ -52,8 +55,11 @@ export function wireBoard(connection, announce) {
     connection.sendEphemeral({ type: "card.drag", card_id: token.dataset.cardId, ...values });
   };
 
-  const moveInto = (token, values) => {
-    if (token.parentElement !== plane()) plane().append(token);
+  const moveInto = (token, values, local = true) => {
+    if (token.parentElement !== plane()) {
+      if (local) holdPlace(token);
+      plane().append(token);
+    }
     token.dataset.desirability = String(values.desirability);
     token.dataset.feasibility = String(values.feasibility);
     positionToken(token, values.desirability, values.feasibility);
@@ -93,6 +99,7 @@ export function wireBoard(connection, announce) {
       announce(`${token.dataset.title} placée : désirabilité ${percent(values.desirability)} %, faisabilité ${percent(values.feasibility)} %.`);
     }
     release(token.id);
+    dropPlaceholder(token);
   };
   document.addEventListener("pointerup", (event) => endDrag(event, false));
   document.addEventListener("pointercancel", (event) => endDrag(event, true));
@@ -130,6 +137,7 @@ export function wireBoard(connection, announce) {
         connection.send({ type: "card.place", card_id: token.dataset.cardId, ...values });
         announce(`Désirabilité ${percent(values.desirability)} %, faisabilité ${percent(values.feasibility)} %.`);
         release(token.id);
+        dropPlaceholder(token);
       }, KEY_SETTLE_MS),
     );
   });
@@ -139,12 +147,29 @@ export function wireBoard(connection, announce) {
     const token = document.getElementById(`token-${cardId}`);
     if (!token || token.classList.contains("is-dragging") || !plane()) return;
     token.classList.add("is-remote-dragging");
-    moveInto(token, { desirability, feasibility });
+    moveInto(token, { desirability, feasibility }, false);
   });
 
   wireDialog(connection);
   document.addEventListener("atelier:fragments", positionAll);
   positionAll();
+}
+
+// While a card leaves the tray, an empty twin keeps its place so the matrix does not jump
+// under the pointer when the tray loses a row.
+function holdPlace(token) {
+  const tray = document.getElementById("matrix-tray");
+  if (token.parentElement !== tray) return;
+  const placeholder = document.createElement("span");
+  placeholder.className = "token-placeholder";
+  placeholder.dataset.placeholderFor = token.id;
+  placeholder.style.width = `${token.offsetWidth}px`;
+  placeholder.style.height = `${token.offsetHeight}px`;
+  token.replaceWith(placeholder);
+}
+
+function dropPlaceholder(token) {
+  document.querySelector(`[data-placeholder-for="${CSS.escape(token.id)}"]`)?.remove();
 }
 
 let dialogToken = null;

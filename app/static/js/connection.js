@@ -4,7 +4,7 @@
 // Protocol: docs/protocol.md.
 
 const PING_EVERY_MS = 20000;
-const SILENCE_LIMIT_MS = 45000; // no frame for this long: the link is dead, reconnect
+const SILENCE_LIMIT_MS = 25000; // no frame (pongs included) for this long: the link is dead, reconnect
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
@@ -47,6 +47,9 @@ export class Connection extends EventTarget {
     this.#open();
     setInterval(() => this.#heartbeat(), PING_EVERY_MS / 2);
     window.addEventListener("online", () => this.#reconnectNow());
+    // An offline browser keeps a dead socket "open" for a long time: drop it now, say so,
+    // and reconnect as soon as the network is back.
+    window.addEventListener("offline", () => this.#dropSocket());
   }
 
   /** Server time in ms, corrected for this machine's clock offset. */
@@ -101,6 +104,17 @@ export class Connection extends EventTarget {
     this.#showStatus("offline");
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.#open(), delay);
+  }
+
+  #dropSocket() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.synced = false;
+    socket.close();
+    this.#showStatus("offline");
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.#reconnectNow(), BACKOFF_MAX_MS);
   }
 
   #reconnectNow() {
