@@ -8,8 +8,8 @@ the matrix, the priorities; the animateur's fiche sujets holds it all at the end
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 from e2e_helpers import (
