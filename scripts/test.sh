@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
-.venv/bin/ruff check app tests migrations bench
+.venv/bin/ruff check .
 .venv/bin/mypy app
 # Browser tests run in their own process: sync Playwright and pytest-asyncio can't share one.
 .venv/bin/python -m pytest -m "not e2e" -q -p no:cacheprovider "$@"
