@@ -54,10 +54,28 @@ def test_format1_steps_open_cards_and_matrix() -> None:
     assert all(Tool.MATRIX not in step.tools for i, step in enumerate(steps) if i != 5)
 
 
-def test_formats_2_and_3_use_only_notes_and_memo() -> None:
-    for key in ("2", "3"):
-        for step in get_format(key).steps:
-            assert set(step.tools) <= {Tool.NOTES, Tool.MEMO}, (key, step.key)
+def test_formats_2_and_3_open_the_kit_tools_at_their_steps() -> None:
+    """Each outil of the kit opens at the step whose moyen uses it, and nowhere else."""
+    opened = {key: {step.key: set(step.tools) - {Tool.NOTES} for step in get_format(key).steps} for key in ("2", "3")}
+    assert opened["2"] == {
+        "introduction": set(),
+        "tour-de-table": set(),
+        "sujet": {Tool.SUBJECT},
+        "reformuler": {Tool.SUBJECT, Tool.REFORMULATIONS},
+        "engagements": {Tool.SUBJECT, Tool.IDEAS},
+        "canevas": {Tool.CANEVAS, Tool.IDEAS},
+        "conclusion": set(),
+    }
+    assert opened["3"] == {
+        "introduction": set(),
+        "tour-de-table": set(),
+        "engagement": {Tool.CANEVAS},
+        "sous-action": {Tool.MEMO},
+        "lister": {Tool.SOUS_ACTIONS},
+        "feuille-de-route": {Tool.ROADMAP, Tool.SOUS_ACTIONS},
+        "conclusion": set(),
+    }
+    assert all(Tool.NOTES in step.tools for key in ("2", "3") for step in get_format(key).steps)
     sous_action = get_format("3").steps[3]
     assert Tool.MEMO in sous_action.tools
     assert any("Finlande" in line for line in sous_action.memo)

@@ -18,6 +18,12 @@ class Tool(StrEnum):
     MATRIX = "matrix"  # matrice désirabilité / faisabilité
     NOTES = "notes"  # prise de note (every step of the kit has one)
     MEMO = "memo"  # a read-only memo sheet (fiche memo)
+    SUBJECT = "subject"  # the atelier's carte sujet (Format 2, outil 1)
+    REFORMULATIONS = "reformulations"  # « Je reformule et précise le sujet » (Format 2, outil 2)
+    IDEAS = "ideas"  # « J'identifie des engagements » (Format 2, outil 3)
+    CANEVAS = "canevas"  # the canevas d'engagement, co-written (Format 2 outil 4, Format 3 outil 1)
+    SOUS_ACTIONS = "sous_actions"  # « Je liste des sous-actions » (Format 3, outil 3)
+    ROADMAP = "roadmap"  # the feuille de route (Format 3, outil 4)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from .engagement_events import (
+    ENGAGEMENT_EVENTS,
+    EngagementEvent,
+    engagement_event_from_dict,
+    engagement_event_to_dict,
+)
 from .state import Card, Member
 from .texts import decode_update, encode_update
 from .timer import Timer
@@ -32,6 +38,7 @@ class StepChanged:
     type: ClassVar[str] = "step.changed"
     index: int
     timer: Timer
+    at: float = 0.0  # when the step changed (server clock): tools stay open a grace period after
 
 
 @dataclass(frozen=True)
@@ -94,11 +101,14 @@ Event = (
     | CardPlaced
     | PriorityMarked
     | TextUpdated
+    | EngagementEvent
 )
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as JSON-ready data, with its `type`, as stored in the log and sent on the wire."""
+    if event.type in ENGAGEMENT_EVENTS:
+        return engagement_event_to_dict(event)
     if isinstance(event, MemberJoined):
         body: dict[str, Any] = {"member": event.member.to_dict()}
     elif isinstance(event, CardCreated):
@@ -114,13 +124,15 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     kind = data["type"]
+    if kind in ENGAGEMENT_EVENTS:
+        return engagement_event_from_dict(data)  # type: ignore[no-any-return]
     body = {key: value for key, value in data.items() if key != "type"}
     if kind == MemberJoined.type:
         return MemberJoined(member=Member.from_dict(body["member"]))
     if kind == CardCreated.type:
         return CardCreated(card=Card.from_dict(body["card"]))
     if kind == StepChanged.type:
-        return StepChanged(index=body["index"], timer=Timer.from_dict(body["timer"]))
+        return StepChanged(index=body["index"], timer=Timer.from_dict(body["timer"]), at=body.get("at", 0.0))
     if kind == TimerChanged.type:
         return TimerChanged(action=body["action"], timer=Timer.from_dict(body["timer"]))
     if kind == TextUpdated.type:

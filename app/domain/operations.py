@@ -97,6 +97,139 @@ class UpdateText:
     update: bytes
 
 
+# -- Formats 2 and 3 -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetSubject:
+    title: str
+    description: str
+    source: dict[str, str] | None = None  # set by the server when carried over from a Format 1
+
+
+@dataclass(frozen=True)
+class CreateReformulation:
+    reformulation_id: str
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class UpdateReformulation:
+    reformulation_id: str
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DeleteReformulation:
+    reformulation_id: str
+
+
+@dataclass(frozen=True)
+class CreateIdea:
+    idea_id: str
+    question: str
+    text: str
+
+
+@dataclass(frozen=True)
+class UpdateIdea:
+    idea_id: str
+    question: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DeleteIdea:
+    idea_id: str
+
+
+@dataclass(frozen=True)
+class SetCanevasValue:
+    value: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class ImportCanevas:
+    """Carry a Format 2 canevas over into a Format 3 (texts per field key, values). Server only."""
+
+    texts: dict[str, str]
+    values: tuple[str, ...]
+    source: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CreateSousAction:
+    sous_action_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MergeSousAction:
+    sous_action_id: str
+    into_id: str
+
+
+@dataclass(frozen=True)
+class DeleteSousAction:
+    sous_action_id: str
+
+
+@dataclass(frozen=True)
+class SetHorizon:
+    start_year: int
+    end_year: int
+
+
+@dataclass(frozen=True)
+class CreateEtape:
+    etape_id: str
+    title: str
+    sous_action_id: str | None = None
+    index: int | None = None  # where in the order; at the end when None
+
+
+@dataclass(frozen=True)
+class UpdateEtape:
+    etape_id: str
+    title: str
+    start: str
+    duration_months: int | None
+    owner: str
+    livrable: str
+
+
+@dataclass(frozen=True)
+class MoveEtape:
+    etape_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class DeleteEtape:
+    etape_id: str
+
+
+EngagementOperation = (
+    SetSubject
+    | CreateReformulation
+    | UpdateReformulation
+    | DeleteReformulation
+    | CreateIdea
+    | UpdateIdea
+    | DeleteIdea
+    | SetCanevasValue
+    | ImportCanevas
+    | CreateSousAction
+    | MergeSousAction
+    | DeleteSousAction
+    | SetHorizon
+    | CreateEtape
+    | UpdateEtape
+    | MoveEtape
+    | DeleteEtape
+)
+
 Operation = (
     JoinMember
     | SetRole
@@ -113,4 +246,5 @@ Operation = (
     | PlaceCard
     | MarkPriority
     | UpdateText
+    | EngagementOperation
 )

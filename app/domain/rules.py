@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import math
-import re
+import typing
 from dataclasses import replace
 
 from . import limits
+from .cleaning import clean_line
 from .errors import Forbidden, InvalidOperation, LimitReached, NotFound
 from .events import (
     CardCreated,
@@ -29,6 +30,7 @@ from .operations import (
     AddTime,
     CreateCard,
     DeleteCard,
+    EngagementOperation,
     GotoStep,
     JoinMember,
     MarkPriority,
@@ -44,11 +46,12 @@ from .operations import (
     UpdateText,
 )
 from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
+from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .state import AtelierState, Card, Member
 from .texts import check_update
 from .timer import Timer
 
-ASCII_SPACES = re.compile(r"[ \t\r\n\f\v\u2028\u2029]+")
+ENGAGEMENT_OPERATIONS = typing.get_args(EngagementOperation)
 
 # The actor of operations the server makes itself (a join through the HTTP form).
 SYSTEM = "system"
@@ -58,6 +61,8 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     """The event `op` by `actor` produces at `now`, or a DomainError."""
     if isinstance(op, JoinMember):
         return _join(state, op, actor, now)
+    if isinstance(op, ENGAGEMENT_OPERATIONS):
+        return decide_engagement(state, op, actor, now)
     member = state.members.get(actor)
     if member is None:
         raise Forbidden("Personne inconnue dans cet atelier : rejoignez-le d'abord.")
@@ -114,9 +119,14 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
             card = _card(state, op.card_id)
             return PriorityMarked(card_id=card.id, priority=op.priority)
         case UpdateText():
-            _require(role in ANIMATION_TEAM, "La prise de note est réservée à l'équipe d'animation.")
-            if op.field not in state.text_fields():
+            if not state.is_text_field(op.field):
                 raise NotFound(f"Champ de texte inconnu : {op.field}.")
+            tool = text_writer_tool(op.field)
+            if tool is None:
+                _require(role in ANIMATION_TEAM, "La prise de note est réservée à l'équipe d'animation.")
+            else:
+                _require(role in CONTRIBUTORS, "Votre rôle ne permet pas d'écrire ici.")
+                _require(may_use(state, member, tool, now), "Ce champ n'est pas ouvert à cette étape du déroulé.")
             if len(op.update) > limits.TEXT_UPDATE_MAX_BYTES:
                 raise LimitReached("Mise à jour de texte trop grande.")
             check_update(op.update)
@@ -133,7 +143,8 @@ def evolve(state: AtelierState, event: Event) -> None:
         case RoleSet():
             state.members[event.member_id].role = Role(event.role)
         case StepChanged():
-            state.step_index = event.index
+            state.previous_step_index, state.step_index = state.step_index, event.index
+            state.step_changed_at = event.at
             state.timer = event.timer
         case TimerChanged():
             state.timer = event.timer
@@ -151,6 +162,8 @@ def evolve(state: AtelierState, event: Event) -> None:
             state.cards[event.card_id].priority = event.priority
         case TextUpdated():
             state.texts.apply(event.field, event.update)
+        case _:
+            evolve_engagement(state, event)
 
 
 def _join(state: AtelierState, op: JoinMember, actor: str, now: float) -> Event:
@@ -160,9 +173,9 @@ def _join(state: AtelierState, op: JoinMember, actor: str, now: float) -> Event:
         raise InvalidOperation("Cette personne a déjà rejoint l'atelier.")
     if len(state.members) >= limits.MEMBERS_MAX:
         raise LimitReached(f"L'atelier a atteint {limits.MEMBERS_MAX} personnes.")
-    first_name = _clean(op.first_name, "Le prénom", limits.NAME_MAX, required=True)
-    last_name = _clean(op.last_name, "Le nom", limits.NAME_MAX, required=True)
-    structure = _clean(op.structure, "La structure", limits.STRUCTURE_MAX, required=False)
+    first_name = clean_line(op.first_name, "Le prénom", limits.NAME_MAX, required=True)
+    last_name = clean_line(op.last_name, "Le nom", limits.NAME_MAX, required=True)
+    structure = clean_line(op.structure, "La structure", limits.STRUCTURE_MAX, required=False)
     return MemberJoined(Member(op.member_id, first_name, last_name, structure, op.role, joined_at=now))
 
 
@@ -180,7 +193,7 @@ def _target_step(state: AtelierState, op: GotoStep | NextStep | PreviousStep) ->
 
 def _change_step(state: AtelierState, index: int, now: float) -> Event:
     # A new step starts with its own duration, stopped: the animateur launches it when ready.
-    return StepChanged(index=index, timer=Timer.fresh(state.deroule.steps[index].duration_seconds))
+    return StepChanged(index=index, timer=Timer.fresh(state.deroule.steps[index].duration_seconds), at=now)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -210,20 +223,9 @@ def _editable_card(state: AtelierState, card_id: str, member: Member) -> Card:
 
 
 def _card_text(title: str, description: str) -> tuple[str, str]:
-    title = _clean(title, "Le titre", limits.CARD_TITLE_MAX, required=True)
-    description = _clean(description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
+    title = clean_line(title, "Le titre", limits.CARD_TITLE_MAX, required=True)
+    description = clean_line(description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
     return title, description
-
-
-def _clean(text: str, label: str, maximum: int, *, required: bool) -> str:
-    # Cards and names are one line: collapse pasted line breaks and runs of spaces, but keep the
-    # non-breaking spaces French typography puts before « : ; ! ? » and inside « ».
-    text = ASCII_SPACES.sub(" ", text).strip(" ")
-    if required and not text:
-        raise InvalidOperation(f"{label} est obligatoire.")
-    if len(text) > maximum:
-        raise InvalidOperation(f"{label} dépasse {maximum} caractères ({len(text)}).")
-    return text
 
 
 def _position(desirability: float | None, feasibility: float | None) -> tuple[float | None, float | None]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from .deroule import Deroule, Step
 from .formats import get_format
+from .items import Idea, Reformulation, Roadmap, SousAction, Subject, sous_action_field
+from .kit_tools import canevas_fields
 from .roles import ANIMATION_TEAM, Role
 from .texts import TextFields
 from .timer import Timer
@@ -78,16 +80,28 @@ class AtelierState:
     date: str | None
     format_key: str
     step_index: int = 0
+    # The step before the current one and when the change happened: its tools stay open a grace period.
+    previous_step_index: int | None = None
+    step_changed_at: float = 0.0
     timer: Timer = field(default_factory=lambda: Timer.fresh(0))
     members: dict[str, Member] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
     texts: TextFields = field(default_factory=TextFields)
+    # Formats 2 and 3
+    subject: Subject | None = None
+    reformulations: dict[str, Reformulation] = field(default_factory=dict)
+    ideas: dict[str, Idea] = field(default_factory=dict)
+    canevas_values: list[str] = field(default_factory=list)  # transparence / participation / collaboration
+    canevas_source: dict[str, str] | None = None  # the Format 2 atelier the canevas was carried over from
+    sous_actions: dict[str, SousAction] = field(default_factory=dict)
+    roadmap: Roadmap = field(default_factory=Roadmap)
 
     @classmethod
     def new(
         cls, *, atelier_id: str, title: str, administration: str, date: str | None, format_key: str
     ) -> AtelierState:
         deroule = get_format(format_key)
+        year = int(date[:4]) if date else None
         return cls(
             atelier_id=atelier_id,
             title=title,
@@ -95,6 +109,8 @@ class AtelierState:
             date=date,
             format_key=format_key,
             timer=Timer.fresh(deroule.steps[0].duration_seconds),
+            # A three-year horizon from the atelier's year, as the kit's 2021–2023; the animateur changes it.
+            roadmap=Roadmap(year, year + 2) if year else Roadmap(),
         )
 
     @property
@@ -113,9 +129,20 @@ class AtelierState:
     def note_field(self, step_index: int) -> str:
         return f"notes:{step_index}"
 
+    def canevas_field(self, key: str) -> str:
+        return f"canevas:{key}"
+
     def text_fields(self) -> list[str]:
         """Every co-written field this atelier accepts."""
-        return [self.note_field(index) for index in range(len(self.deroule.steps))]
+        notes = [self.note_field(index) for index in range(len(self.deroule.steps))]
+        canevas = [self.canevas_field(field.key) for field in canevas_fields(self.format_key)]
+        return notes + canevas + [sous_action_field(sous_action_id) for sous_action_id in self.sous_actions]
+
+    def is_text_field(self, name: str) -> bool:
+        kind, _, key = name.partition(":")
+        if kind == "sous_action":
+            return key in self.sous_actions
+        return name in self.text_fields()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -125,10 +152,19 @@ class AtelierState:
             "date": self.date,
             "format_key": self.format_key,
             "step_index": self.step_index,
+            "previous_step_index": self.previous_step_index,
+            "step_changed_at": self.step_changed_at,
             "timer": self.timer.to_dict(),
             "members": [member.to_dict() for member in self.members.values()],
             "cards": [card.to_dict() for card in self.cards.values()],
             "texts": self.texts.to_dict(),
+            "subject": self.subject.to_dict() if self.subject else None,
+            "reformulations": [item.to_dict() for item in self.reformulations.values()],
+            "ideas": [item.to_dict() for item in self.ideas.values()],
+            "canevas_values": list(self.canevas_values),
+            "canevas_source": self.canevas_source,
+            "sous_actions": [item.to_dict() for item in self.sous_actions.values()],
+            "roadmap": self.roadmap.to_dict(),
         }
 
     @classmethod
@@ -140,8 +176,17 @@ class AtelierState:
             date=data["date"],
             format_key=data["format_key"],
             step_index=data["step_index"],
+            previous_step_index=data.get("previous_step_index"),
+            step_changed_at=data.get("step_changed_at", 0.0),
             timer=Timer.from_dict(data["timer"]),
             members={m["id"]: Member.from_dict(m) for m in data["members"]},
             cards={c["id"]: Card.from_dict(c) for c in data["cards"]},
             texts=TextFields.from_dict(data["texts"]),
+            subject=Subject.from_dict(data["subject"]) if data.get("subject") else None,
+            reformulations={r["id"]: Reformulation.from_dict(r) for r in data.get("reformulations", [])},
+            ideas={i["id"]: Idea.from_dict(i) for i in data.get("ideas", [])},
+            canevas_values=list(data.get("canevas_values", [])),
+            canevas_source=data.get("canevas_source"),
+            sous_actions={a["id"]: SousAction.from_dict(a) for a in data.get("sous_actions", [])},
+            roadmap=Roadmap.from_dict(data["roadmap"]) if data.get("roadmap") else Roadmap(),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .deroule import Step
+from .kit_tools import canevas_fields
 from .state import AtelierState, Member
 
 
@@ -50,6 +51,32 @@ def state_view(state: AtelierState, *, team: bool) -> dict[str, Any]:
         "members": [m.to_dict() if team else m.public_dict() for m in state.members.values()],
         "cards": [card.to_dict() for card in state.cards.values()],
         "texts": state.texts.to_dict(),
+        **engagement_view(state),
+    }
+
+
+def engagement_view(state: AtelierState) -> dict[str, Any]:
+    """Formats 2 and 3: the subject, reformulations, ideas, canevas, sous-actions, feuille de route."""
+    fields = canevas_fields(state.format_key)
+    return {
+        "subject": state.subject.to_dict() if state.subject else None,
+        "reformulations": [item.to_dict() for item in state.reformulations.values()],
+        "ideas": [item.to_dict() for item in state.ideas.values()],
+        "canevas": {
+            "fields": [
+                {"key": f.key, "label": f.label, "starter": f.starter, "text_field": state.canevas_field(f.key)}
+                for f in fields
+            ],
+            "values": list(state.canevas_values),
+            "source": state.canevas_source,
+        }
+        if fields
+        else None,
+        "sous_actions": [
+            item.to_dict() | {"text_field": item.field, "text": state.texts.text(item.field)}
+            for item in state.sous_actions.values()
+        ],
+        "roadmap": state.roadmap.to_dict(),
     }
 
 

@@ -81,7 +81,7 @@ SUJET = Step(
     objective="Porter à la connaissance des participants le sujet d'engagement choisi",
     moyen=("Expliquer aux participants le sujet, étayer la description de la carte sujet à l'oral",),
     points_attention=("Vous pouvez expliquer pourquoi ce sujet a été retenu plutôt qu'un autre",),
-    tools=(Tool.NOTES,),
+    tools=(Tool.SUBJECT, Tool.NOTES),
     consigne="Découvrez le sujet d'engagement retenu, présenté à partir de sa carte sujet.",
 )
 
@@ -107,7 +107,7 @@ REFORMULER = Step(
             "défricher le sujet de façon collective pour aller plus loin"
         ),
     ),
-    tools=(Tool.NOTES,),
+    tools=(Tool.SUBJECT, Tool.REFORMULATIONS, Tool.NOTES),
     consigne="Si vous le souhaitez, reformulez le sujet avec vos mots en 1 min : ce sujet m'évoque... "
     "Pour moi, il signifie...",
 )
@@ -142,7 +142,7 @@ ENGAGEMENTS = Step(
             "à prendre pour répondre aux enjeux de notre sujet."
         ),
     ),
-    tools=(Tool.NOTES,),
+    tools=(Tool.SUBJECT, Tool.IDEAS, Tool.NOTES),
     consigne="Réflexion individuelle (5 min) : quels engagements prendre pour répondre aux enjeux de ce "
     "sujet ? Notez vos idées, puis nous les mettrons en commun.",
 )
@@ -165,7 +165,7 @@ CANEVAS = Step(
         ("Si les participants ne sont pas inspirés par une rubrique: ne vous bloquez pas, passez à une autre rubrique"),
     ),
     phrases=("Après cette discussion, nous sommes prêts à remplir le canevas d'engagement",),
-    tools=(Tool.NOTES,),
+    tools=(Tool.CANEVAS, Tool.IDEAS, Tool.NOTES),
     consigne="Ensemble, formulons l'engagement et complétons le canevas : son titre, ce sur quoi il porte, "
     "ce qu'il est, ce qu'il va faire.",
 )

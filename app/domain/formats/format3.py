@@ -120,7 +120,7 @@ ENGAGEMENT = Step(
         "Demandez aux participants s'ils ont bien compris les implications et l'objectif de cet engagement",
         "Demandez-leur s'ils veulent compléter",
     ),
-    tools=(Tool.NOTES,),
+    tools=(Tool.CANEVAS, Tool.NOTES),
     consigne="Découvrez l'engagement et son canevas pré-rempli ; dites si vous voulez le compléter.",
 )
 
@@ -192,7 +192,7 @@ LISTER = Step(
             "idées si besoin"
         ),
     ),
-    tools=(Tool.NOTES,),
+    tools=(Tool.SOUS_ACTIONS, Tool.NOTES),
     consigne="Complétez en direct les phrases des questions d'idéation : formulons ensemble des sous-actions.",
 )
 
@@ -215,7 +215,7 @@ FEUILLE_DE_ROUTE = Step(
             "la durée exacte"
         ),
     ),
-    tools=(Tool.NOTES,),
+    tools=(Tool.ROADMAP, Tool.SOUS_ACTIONS, Tool.NOTES),
     consigne="Classons les sous-actions par ordre chronologique en étapes, avec pour chacune une durée et un livrable.",
 )
 
