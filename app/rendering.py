@@ -100,7 +100,27 @@ class JinjaFragments:
             return self._regions(state, online, team, ["timer"])
         if kind.startswith("member."):
             return self._regions(state, online, team, ["presence"])
-        return []
+        if kind.startswith("sous_action."):
+            return self._sous_action(state, event, team)
+        regions = EVENT_REGIONS.get(kind)
+        return self._regions(state, online, team, regions) if regions else []
+
+    def _sous_action(self, state: AtelierState, event: dict[str, Any], team: bool) -> list[dict[str, Any]]:
+        """One item per fragment: re-rendering the list would disturb people typing in another one."""
+        ids = [event["sous_action"]["id"]] if event["type"] == "sous_action.created" else [event["sous_action_id"]]
+        if event["type"] == "sous_action.merged":
+            ids.append(event["into_id"])
+        fragments: list[dict[str, Any]] = []
+        for sous_action_id in ids:
+            item = state.sous_actions.get(sous_action_id)
+            if item is None:
+                fragments.append({"op": "remove", "id": f"sous-action-{sous_action_id}"})
+                continue
+            html = self._render("room/_sous_action.html", state=state, item=item, team=team)
+            fragment = {"op": "upsert", "id": f"sous-action-{item.id}", "parent": "sous-actions-list", "html": html}
+            fragments.append(fragment)
+        # The roadmap offers sous-actions to schedule: keep its picker current.
+        return fragments + self._regions(state, (), team, ["roadmap"])
 
     def _all_cards(self, state: AtelierState, team: bool) -> list[dict[str, Any]]:
         return [fragment for card_id in state.cards for fragment in self._card(state, card_id, team)]
@@ -108,7 +128,7 @@ class JinjaFragments:
     def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
         # "clear" removes the card elements a container holds, so deleted cards vanish too.
         clears = [{"op": "clear", "id": container} for container in CARD_CONTAINERS]
-        regions = self._regions(state, online, team, [*STEP_REGIONS, "presence"])
+        regions = self._regions(state, online, team, [*STEP_REGIONS, *ENGAGEMENT_REGIONS, "presence"])
         return [*regions, *clears, *self._all_cards(state, team)]
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
@@ -118,3 +138,22 @@ class JinjaFragments:
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
 STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes"]
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
+# Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
+EVENT_REGIONS = {
+    "subject.set": ["subject"],
+    "reformulation.created": ["reformulations"],
+    "reformulation.updated": ["reformulations"],
+    "reformulation.deleted": ["reformulations"],
+    "idea.created": ["ideas"],
+    "idea.updated": ["ideas"],
+    "idea.deleted": ["ideas"],
+    "canevas.value_set": ["canevas-values"],
+    "canevas.imported": ["canevas", "canevas-values"],
+    "roadmap.horizon_set": ["roadmap"],
+    "etape.created": ["roadmap"],
+    "etape.updated": ["roadmap"],
+    "etape.moved": ["roadmap"],
+    "etape.deleted": ["roadmap"],
+}
+# Regions of a full render; "canevas" holds co-written textareas, so it is rendered whole only then.
+ENGAGEMENT_REGIONS = ["subject", "reformulations", "ideas", "canevas", "canevas-values", "sous-actions", "roadmap"]

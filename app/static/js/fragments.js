@@ -62,10 +62,15 @@ function upsert({ id, parent, html }) {
 // What the person was doing inside an element about to be replaced.
 function keepWork(element) {
   const active = element.contains(document.activeElement) ? document.activeElement : null;
-  const openForms = [...element.querySelectorAll("form:not([hidden])")].filter((form) => form.hasAttribute("data-card-id"));
+  // Every visible form with an id keeps what the person typed (an edit form, a "new item" form
+  // inside a region that someone else's change re-renders).
+  const openForms = [...element.querySelectorAll("form[id]:not([hidden])")];
   const values = new Map();
   for (const form of openForms) {
-    for (const field of form.querySelectorAll("input[id], textarea[id]")) values.set(field.id, field.value);
+    for (const field of form.querySelectorAll("input[id], textarea[id], select[id]")) {
+      if (field.type === "checkbox" || field.type === "radio" || field.type === "hidden") continue;
+      values.set(field.id, field.value);
+    }
   }
   return {
     activeId: active?.id || null,
