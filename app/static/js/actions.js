@@ -48,6 +48,12 @@ export function wireActions(connection, newId) {
   });
 
   document.addEventListener("submit", (event) => {
+    const opForm = event.target.closest("form[data-op-form]");
+    if (opForm) {
+      event.preventDefault();
+      submitOpForm(opForm, connection, newId);
+      return;
+    }
     const form = event.target.closest("[data-card-form]");
     if (!form) return;
     event.preventDefault();
@@ -66,4 +72,36 @@ export function wireActions(connection, newId) {
       form.hidden = true;
     }
   });
+}
+
+/**
+ * A form that sends one operation. Markup says how:
+ *   <form data-op-form="idea.create" data-new-id="idea_id" data-after="reset|hide">
+ * Each named field becomes an op field; a name with a dot fills a nested object
+ * (answers.permet → {answers: {permet: …}}); data-number on a field sends a number (empty → null);
+ * a checkbox sends true/false. data-new-id names a field that gets a fresh client id.
+ */
+export function submitOpForm(form, connection, newId) {
+  const op = { type: form.dataset.opForm };
+  for (const field of form.elements) {
+    if (!field.name || field.disabled) continue;
+    let value = field.type === "checkbox" ? field.checked : field.value.trim();
+    if (field.dataset.number !== undefined) value = value === "" ? null : Number(value);
+    const [head, tail] = field.name.split(".");
+    if (tail) (op[head] ??= {})[tail] = value;
+    else op[head] = value;
+  }
+  if (form.dataset.newId) op[form.dataset.newId] = newId();
+  const required = [...form.querySelectorAll("[required]")].find((field) => !field.value.trim());
+  if (required) {
+    required.focus();
+    return;
+  }
+  connection.send(op);
+  if (form.dataset.after === "reset") {
+    form.reset();
+    form.querySelector("input, textarea, select")?.focus();
+  } else if (form.dataset.after === "hide") {
+    form.hidden = true;
+  }
 }

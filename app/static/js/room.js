@@ -7,6 +7,8 @@ import { wireActions } from "./actions.js";
 import { startTimer } from "./timer.js";
 import { wireBoard } from "./board.js";
 import { TextFields } from "./fields.js";
+import { wireFormat2 } from "./format2.js";
+import { wireFormat3 } from "./format3.js";
 
 const body = document.body;
 const me = { memberId: body.dataset.memberId, role: body.dataset.role, team: body.dataset.team === "true" };
@@ -58,6 +60,8 @@ connection.addEventListener("rejected", (event) => showNotice(`Refusé : ${event
 connection.addEventListener("error", (event) => showNotice(event.detail.message));
 
 wireActions(connection, newId);
+wireFormat2(connection, me, newId);
+wireFormat3(connection, me, newId);
 wireBoard(connection, announce);
 startTimer(connection, announce);
 refresh();
