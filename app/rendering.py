@@ -12,6 +12,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .domain.kit_tools import (
+    ENGAGEMENT_QUESTIONS,
+    OPEN_GOVERNMENT_VALUES,
+    REFORMULATION_PROMPTS,
+    SOUS_ACTION_PROMPTS,
+    canevas_fields,
+)
 from .domain.limits import CARD_DESCRIPTION_MAX, CARD_TITLE_MAX, MEMBERS_RECOMMENDED
 from .domain.roles import ASSIGNABLE, Role
 from .domain.state import AtelierState, Card
@@ -53,6 +60,11 @@ def make_environment() -> Environment:
         CARD_TITLE_MAX=CARD_TITLE_MAX,
         CARD_DESCRIPTION_MAX=CARD_DESCRIPTION_MAX,
         MEMBERS_RECOMMENDED=MEMBERS_RECOMMENDED,
+        REFORMULATION_PROMPTS=REFORMULATION_PROMPTS,
+        ENGAGEMENT_QUESTIONS=ENGAGEMENT_QUESTIONS,
+        OPEN_GOVERNMENT_VALUES=OPEN_GOVERNMENT_VALUES,
+        SOUS_ACTION_PROMPTS=SOUS_ACTION_PROMPTS,
+        canevas_fields=canevas_fields,
     )
     return env
 

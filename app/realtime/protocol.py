@@ -56,6 +56,13 @@ class CardDrag(_Frame):
     feasibility: Unit
 
 
+class FieldFocus(_Frame):
+    """Who is writing in which co-written field (None: left it). Ephemeral."""
+
+    type: Literal["field.focus"]
+    field: Annotated[str, StringConstraints(max_length=64)] | None
+
+
 class _Op(_Frame):
     id: OpId
 
@@ -272,14 +279,14 @@ OpFrame = (
     | EtapeMove
     | EtapeDelete
 )
-ClientFrame = Annotated[Hello | Ping | CardDrag | OpFrame, Field(discriminator="type")]
+ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
 OP_TYPES = [frame.model_fields["type"].annotation.__args__[0] for frame in OpFrame.__args__]
-EPHEMERAL_TYPES = ["card.drag", "ping"]
+EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping"]
 
 
-def parse_frame(text: str) -> Hello | Ping | CardDrag | _Op:
+def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | _Op:
     """A validated frame, or ProtocolError with a message a person can act on."""
     if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"Message de plus de {MAX_FRAME_BYTES // 1024} Kio refusé.")
@@ -293,7 +300,7 @@ def parse_frame(text: str) -> Hello | Ping | CardDrag | _Op:
         raise ProtocolError("bad_frame", "Un message est un objet JSON avec un champ `type`.")
     op_id = data.get("id") if isinstance(data.get("id"), str) else None
     try:
-        frame: Hello | Ping | CardDrag | _Op = _client_frame.validate_python(data)
+        frame: Hello | Ping | CardDrag | FieldFocus | _Op = _client_frame.validate_python(data)
     except ValidationError as error:
         if error.errors()[0]["type"] == "union_tag_invalid":
             raise ProtocolError("unknown_type", f"Type de message inconnu : {data['type'][:40]}.", op_id) from error

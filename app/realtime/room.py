@@ -25,7 +25,7 @@ from ..domain.views import event_view, state_view
 from .fragments import FragmentRenderer
 from .peer import Peer
 from .ports import LogEntry, OpStore, StoredAtelier
-from .protocol import PROTOCOL_VERSION, CardDrag, encode
+from .protocol import PROTOCOL_VERSION, CardDrag, FieldFocus, encode
 
 log = logging.getLogger(__name__)
 
@@ -399,6 +399,18 @@ class Room:
                 "by": peer.member_id,
             }
         )
+        for other in list(self.peers):
+            if other is not peer:
+                other.offer(text, durable=False)
+
+    def relay_focus(self, peer: Peer, frame: FieldFocus) -> None:
+        """Tell the others who is writing in which field (co-writing awareness). Ephemeral."""
+        member = self.state.members.get(peer.member_id)
+        if member is None:
+            raise Forbidden("Personne inconnue dans cet atelier.")
+        if frame.field is not None and not self.state.is_text_field(frame.field):
+            raise NotFound(f"Champ de texte inconnu : {frame.field}.")
+        text = encode({"type": "field.focused", "field": frame.field, "by": member.id, "name": member.display_name})
         for other in list(self.peers):
             if other is not peer:
                 other.offer(text, durable=False)

@@ -15,6 +15,7 @@ from ..realtime.peer import CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN, Peer
 from ..realtime.protocol import (
     PROTOCOL_VERSION,
     CardDrag,
+    FieldFocus,
     Hello,
     Ping,
     ProtocolError,
@@ -146,10 +147,13 @@ async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: flo
                 peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
         elif isinstance(frame, Hello):
             peer.offer(encode(error_frame("bad_frame", "hello déjà reçu sur cette connexion.")))
-        elif isinstance(frame, CardDrag):
+        elif isinstance(frame, CardDrag | FieldFocus):
             if ephemeral.allow(now):
                 try:
-                    room.relay_drag(peer, frame)
+                    if isinstance(frame, CardDrag):
+                        room.relay_drag(peer, frame)
+                    else:
+                        room.relay_focus(peer, frame)
                 except DomainError as error:
                     peer.offer(encode(error_frame(error.code, error.message)), durable=False)
         else:
