@@ -13,4 +13,5 @@ RUN useradd --system --home /srv/atelier atelier && mkdir /data && chown atelier
 USER atelier
 VOLUME /data
 EXPOSE 8000
-CMD ["python", "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+CMD ["python", "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", \
+     "--ws-per-message-deflate", "false"]
