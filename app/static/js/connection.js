@@ -52,6 +52,12 @@ export class Connection extends EventTarget {
     window.addEventListener("offline", () => this.#dropSocket());
   }
 
+  /** Start again from a fresh snapshot (after our copy of something was refused). */
+  resync() {
+    this.seq = 0;
+    this.socket?.close();
+  }
+
   /** Server time in ms, corrected for this machine's clock offset. */
   serverNow() {
     return Date.now() + this.offsetMs;

@@ -27,6 +27,27 @@ export class TextFields {
     this.pending = new Map(); // field → [updates not yet sent]
     this.timer = null;
     this.bindings = new Map(); // textarea → unbind
+    this.sent = new Map(); // op id → field, to know which field a refusal is about
+  }
+
+  /**
+   * The server refused an update of `field` (the tool closed, a role changed): our copy now holds
+   * text the server will never have. Forget it; the next snapshot refills the field.
+   */
+  discard(field) {
+    this.docs.delete(field);
+    this.pending.delete(field);
+    for (const [textarea, unbind] of this.bindings) {
+      if (textarea.dataset.textField === field) {
+        unbind();
+        this.bindings.delete(textarea);
+      }
+    }
+  }
+
+  /** The field a text.update operation we sent was for, if it was one. */
+  fieldOf(opId) {
+    return this.sent.get(opId);
   }
 
   doc(field) {
@@ -74,7 +95,8 @@ export class TextFields {
   #flush() {
     this.timer = null;
     for (const [field, updates] of this.pending) {
-      this.connection.send({ type: "text.update", field, update: toBase64(mergeUpdates(updates)) });
+      const id = this.connection.send({ type: "text.update", field, update: toBase64(mergeUpdates(updates)) });
+      this.sent.set(id, field);
     }
     this.pending.clear();
   }

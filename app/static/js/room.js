@@ -38,6 +38,7 @@ document.addEventListener("atelier:fragments", refresh);
 connection.addEventListener("snapshot", (event) => {
   fields.applyAll(event.detail.state.texts);
   applyFragments(event.detail.fragments);
+  fields.bindAll();
 });
 connection.addEventListener("event", (event) => {
   const message = event.detail;
@@ -56,7 +57,14 @@ const showNotice = (text) => {
   clearTimeout(noticeTimer);
   noticeTimer = setTimeout(() => (notice.hidden = true), 8000);
 };
-connection.addEventListener("rejected", (event) => showNotice(`Refusé : ${event.detail.message}`));
+connection.addEventListener("rejected", (event) => {
+  showNotice(`Refusé : ${event.detail.message}`);
+  const field = fields.fieldOf(event.detail.id);
+  if (field) {
+    fields.discard(field);
+    connection.resync(); // the snapshot refills the field as the server has it
+  }
+});
 connection.addEventListener("error", (event) => showNotice(event.detail.message));
 
 wireActions(connection, newId);
