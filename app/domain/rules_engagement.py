@@ -65,7 +65,8 @@ from .state import AtelierState, Member
 from .texts import TEXT_NAME
 
 SYSTEM = "system"  # the server itself (rules.SYSTEM)
-START_PATTERN = re.compile(r"^\d{4}(-T[1-4]|-(0[1-9]|1[0-2]))?$")  # 2026, 2026-T2, 2026-05
+# ASCII digits only (`\d` would take "２０２６"); `fullmatch`, as `$` would let a trailing newline in.
+START_PATTERN = re.compile(r"[0-9]{4}(-T[1-4]|-(0[1-9]|1[0-2]))?")  # 2026, 2026-T2, 2026-05
 _Item = TypeVar("_Item")
 PROMPT_KEYS = frozenset(prompt.key for prompt in REFORMULATION_PROMPTS)
 
@@ -91,15 +92,15 @@ def may_use(state: AtelierState, member: Member, tool: Tool, now: float) -> bool
 def decide_engagement(state: AtelierState, op: EngagementOperation, actor: str, now: float) -> EngagementEvent:
     if isinstance(op, ImportCanevas):
         return _import_canevas(state, op, actor)
+    if isinstance(op, SetSubject) and actor == SYSTEM:  # carried over from a Format 1 card or a Format 2
+        return _subject(op)
     member = state.members.get(actor)
     if member is None:
         raise Forbidden("Personne inconnue dans cet atelier : rejoignez-le d'abord.")
     match op:
         case SetSubject():
             _require(member.role in ANIMATEURS, "Seuls les animateurs choisissent le sujet de l'atelier.")
-            title = clean_line(op.title, "Le titre du sujet", limits.CARD_TITLE_MAX, required=True)
-            description = clean_line(op.description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
-            return SubjectSet(title=title, description=description, source=op.source)
+            return _subject(SetSubject(op.title, op.description))  # a person's subject has no source
         case CreateReformulation():
             _require_tool(state, member, Tool.REFORMULATIONS, now)
             _new_id(op.reformulation_id, state.reformulations, "reformulation")
@@ -263,10 +264,16 @@ def _import_canevas(state: AtelierState, op: ImportCanevas, actor: str) -> Engag
     return CanevasImported(updates=updates, values=sorted(set(op.values) & VALUE_KEYS), source=dict(op.source))
 
 
+def _subject(op: SetSubject) -> EngagementEvent:
+    title = clean_line(op.title, "Le titre du sujet", limits.CARD_TITLE_MAX, required=True)
+    description = clean_line(op.description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
+    return SubjectSet(title=title, description=description, source=op.source)
+
+
 def _etape_update(op: UpdateEtape) -> EngagementEvent:
     title = clean_line(op.title, "Le titre de l'étape", limits.ETAPE_TITLE_MAX, required=True)
     start = op.start.strip()
-    if start and not START_PATTERN.match(start):
+    if start and not START_PATTERN.fullmatch(start):
         raise InvalidOperation("Début : une année (2026), un trimestre (2026-T2) ou un mois (2026-05).")
     if op.duration_months is not None and not 1 <= op.duration_months <= limits.DURATION_MONTHS_MAX:
         raise InvalidOperation(f"Durée : entre 1 et {limits.DURATION_MONTHS_MAX} mois.")
@@ -281,7 +288,9 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _require_author(member: Member, author_id: str, message: str) -> None:
-    _require(author_id == member.id or member.role in ANIMATION_TEAM, message)
+    # An observer reads only, even what they wrote while a participant (as with cards).
+    own = author_id == member.id and member.role in CONTRIBUTORS
+    _require(own or member.role in ANIMATION_TEAM, message)
 
 
 def _require_tool(state: AtelierState, member: Member, tool: Tool, now: float) -> None:

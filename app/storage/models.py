@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class DemarcheRow(SQLModel, table=True):
+    """An administration's path through the formats: it holds ateliers, in order."""
+
+    __tablename__ = "demarche"
+
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    administration: str = Field(max_length=200)
+    created_at: float
+    animateur_token_hash: str = Field(max_length=64)
 
 
 class AtelierRow(SQLModel, table=True):
     __tablename__ = "atelier"
+    # One atelier per place in a démarche; ateliers outside any démarche have neither (NULLs never clash).
+    __table_args__ = (Index("ix_atelier_demarche_position", "demarche_id", "position", unique=True),)
 
     id: str = Field(primary_key=True, max_length=32)
     title: str = Field(max_length=200)
@@ -16,6 +31,8 @@ class AtelierRow(SQLModel, table=True):
     created_at: float
     animateur_token_hash: str = Field(max_length=64)
     participant_token_hash: str = Field(max_length=64)
+    demarche_id: str | None = Field(default=None, foreign_key="demarche.id", max_length=32)
+    position: int | None = None  # 1, 2, 3… within its démarche
 
 
 class MemberRow(SQLModel, table=True):

@@ -1,0 +1,263 @@
+"""The démarches JSON API: an administration's ateliers in order, and the carry-over between formats."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from ..storage.demarches import create_demarche, demarche_ateliers, demarche_token_matches, get_demarche
+from ..storage.models import DemarcheRow
+from . import carry_over
+from .api import AtelierCreated
+from .deps import EngineDep, RoomsDep, SettingsDep
+from .urls import base_url, join_url, room_url
+
+router = APIRouter(prefix="/api", tags=["démarches"])
+
+ShortId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def demarche_url(base: str, demarche_id: str, token: str) -> str:
+    """The démarche's secret page (its token is the capability)."""
+    return f"{base}/d/{demarche_id}/{token}"
+
+
+# -- capability checks -----------------------------------------------------------------------------
+
+DemarcheId = Annotated[str, Path(max_length=32, description="The démarche's id, from its link.")]
+
+_bearer = HTTPBearer(auto_error=False, description="The démarche's animateur token.")
+
+
+def _demarche(engine: EngineDep, demarche_id: DemarcheId) -> DemarcheRow:
+    demarche = get_demarche(engine, demarche_id=demarche_id)
+    if demarche is None:
+        raise HTTPException(404, "Démarche introuvable.")
+    return demarche
+
+
+DemarcheDep = Annotated[DemarcheRow, Depends(_demarche)]
+
+
+def _demarche_token(
+    demarche: DemarcheDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    if credentials is None:
+        raise HTTPException(
+            401, "Jeton manquant : en-tête « Authorization: Bearer <jeton> ».", {"WWW-Authenticate": "Bearer"}
+        )
+    if not demarche_token_matches(demarche, token=credentials.credentials):
+        raise HTTPException(403, "Jeton invalide pour cette démarche.")
+
+
+RequireDemarcheToken = Depends(_demarche_token)
+
+
+# -- shapes ------------------------------------------------------------------------------------------
+
+
+class DemarcheCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200, description="L'intitulé de la démarche.")
+    administration: str = Field(min_length=1, max_length=200, description="L'administration qui la porte.")
+
+
+class DemarcheCreated(BaseModel):
+    id: str
+    title: str
+    administration: str
+    animateur_token: str = Field(description="Secret of the démarche: send it as `Authorization: Bearer`.")
+    demarche_url: str = Field(description="Lien secret de la démarche : ne pas partager.")
+
+
+class PriorityCardOut(BaseModel):
+    id: str
+    title: str
+    description: str
+
+
+class SubjectOut(BaseModel):
+    title: str
+    description: str
+    source: dict[str, str] | None = Field(
+        default=None,
+        description="Where it came from: `{atelier_id, card_id, atelier_title}` (a #1's card) "
+        "or `{atelier_id, atelier_title}` (a #2).",
+    )
+
+
+class CanevasOut(BaseModel):
+    texts: dict[str, str] = Field(description="Merged text per canevas field key (`titre`, `porte_sur`…).")
+    values: list[str] = Field(description="Transparence, participation, collaboration: those ticked.")
+    source: dict[str, str] | None = Field(
+        default=None, description="`{atelier_id, atelier_title}` of the #2 it came from."
+    )
+
+
+class DemarcheAtelier(BaseModel):
+    id: str
+    title: str
+    format: str
+    date: str | None
+    position: int
+    room_url: str
+    priority_cards: list[PriorityCardOut] | None = Field(description="Format 1: the cards marked priority.")
+    subject: SubjectOut | None = Field(description="Formats 2 and 3: the atelier's subject, if set.")
+    canevas: CanevasOut | None = Field(description="Formats 2 and 3: the canevas d'engagement.")
+
+
+class DemarcheView(BaseModel):
+    id: str
+    title: str
+    administration: str
+    ateliers: list[DemarcheAtelier]
+
+
+class CardRef(BaseModel):
+    atelier_id: ShortId
+    card_id: ShortId
+
+
+class DemarcheAtelierCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200, description="L'intitulé de l'atelier.")
+    format: Literal["1", "2", "3"] = Field(description="Format du kit : 1, 2 ou 3.")
+    date: datetime.date | None = Field(default=None, description="Date de l'atelier (AAAA-MM-JJ).")
+    subject_card: CardRef | None = Field(
+        default=None,
+        description="Format 2: the priority card of one of the démarche's #1 ateliers to take as subject. "
+        "Omitted: the démarche's only priority card, if there is exactly one. `null`: no subject yet.",
+    )
+    from_atelier_id: ShortId | None = Field(
+        default=None,
+        description="Format 3: the #2 atelier whose canevas (and subject) to carry over. "
+        "Omitted: the démarche's latest #2.",
+    )
+
+
+class CarriedOver(BaseModel):
+    subject: SubjectOut | None = None
+    canevas: CanevasOut | None = None
+    errors: list[str] = Field(default_factory=list, description="What could not be carried over, and why.")
+
+
+class DemarcheAtelierCreated(AtelierCreated):
+    demarche_id: str
+    position: int
+    carried_over: CarriedOver
+
+
+# -- routes ------------------------------------------------------------------------------------------
+
+
+@router.post("/demarches", status_code=201, response_model=DemarcheCreated, summary="Create a démarche")
+def create(body: DemarcheCreate, request: Request, engine: EngineDep, settings: SettingsDep) -> DemarcheCreated:
+    """Create a démarche (an administration's path through formats 1 → 2 → 3) and return its secret.
+
+    The `animateur_token` manages the démarche: read it and add ateliers to it. It is shown once.
+    """
+    created = create_demarche(
+        engine, title=" ".join(body.title.split()), administration=" ".join(body.administration.split())
+    )
+    row = created.row
+    return DemarcheCreated(
+        id=row.id,
+        title=row.title,
+        administration=row.administration,
+        animateur_token=created.animateur_token,
+        demarche_url=demarche_url(base_url(settings, request), row.id, created.animateur_token),
+    )
+
+
+@router.get(
+    "/demarches/{demarche_id}", response_model=DemarcheView, dependencies=[RequireDemarcheToken], summary="A démarche"
+)
+async def read(
+    demarche: DemarcheDep, request: Request, engine: EngineDep, rooms: RoomsDep, settings: SettingsDep
+) -> DemarcheView:
+    """The démarche and its ateliers in order, with what chaining uses: each #1's priority cards,
+    each #2's and #3's subject and canevas, with the `source` they were carried over from."""
+    rows = await run_in_threadpool(demarche_ateliers, engine, demarche_id=demarche.id)
+    items = await carry_over.overview(rooms, rows)
+    base = base_url(settings, request)
+    return DemarcheView(
+        id=demarche.id,
+        title=demarche.title,
+        administration=demarche.administration,
+        ateliers=[_atelier_out(item, base) for item in items],
+    )
+
+
+def _atelier_out(item: carry_over.AtelierOverview, base: str) -> DemarcheAtelier:
+    row = item.row
+    cards = item.priority_cards
+    return DemarcheAtelier(
+        id=row.id,
+        title=row.title,
+        format=row.format_key,
+        date=row.date,
+        position=row.position or 0,
+        room_url=room_url(base, row.id),
+        priority_cards=None
+        if cards is None
+        else [PriorityCardOut(id=card.card_id, title=card.title, description=card.description) for card in cards],
+        subject=SubjectOut(**item.subject) if item.subject else None,
+        canevas=CanevasOut(**item.canevas) if item.canevas else None,
+    )
+
+
+@router.post(
+    "/demarches/{demarche_id}/ateliers",
+    status_code=201,
+    response_model=DemarcheAtelierCreated,
+    dependencies=[RequireDemarcheToken],
+    summary="Create an atelier in a démarche",
+)
+async def create_atelier(
+    body: DemarcheAtelierCreate,
+    demarche: DemarcheDep,
+    request: Request,
+    engine: EngineDep,
+    rooms: RoomsDep,
+    settings: SettingsDep,
+) -> DemarcheAtelierCreated:
+    """Add an atelier at the end of the démarche (its administration is the démarche's) and carry over:
+    a #2 takes a priority card of the démarche's #1 ateliers as its subject; a #3 takes a #2's canevas
+    and subject. Carried-over items keep their `source`. 422 if a chosen card or atelier does not fit.
+    Returns the atelier's two links, as `POST /api/ateliers` does, and what was `carried_over`."""
+    subject_card = body.subject_card
+    created = await carry_over.create_atelier(
+        engine,
+        rooms,
+        demarche,
+        title=" ".join(body.title.split()),
+        format_key=body.format,
+        date=body.date.isoformat() if body.date else None,
+        subject_card=(subject_card.atelier_id, subject_card.card_id) if subject_card else None,
+        default_subject="subject_card" not in body.model_fields_set,
+        from_atelier_id=body.from_atelier_id,
+    )
+    return created_out(created, base_url(settings, request))
+
+
+def created_out(created: carry_over.ChainedAtelier, base: str) -> DemarcheAtelierCreated:
+    row = created.atelier.row
+    demarche_id = row.demarche_id or ""
+    return DemarcheAtelierCreated(
+        id=row.id,
+        title=row.title,
+        administration=row.administration,
+        format=row.format_key,
+        date=row.date,
+        room_url=room_url(base, row.id),
+        animateur_url=join_url(base, row.id, created.atelier.animateur_token),
+        participant_url=join_url(base, row.id, created.atelier.participant_token),
+        animateur_token=created.atelier.animateur_token,
+        participant_token=created.atelier.participant_token,
+        demarche_id=demarche_id,
+        position=row.position or 0,
+        carried_over=CarriedOver(**created.carried_over),
+    )
