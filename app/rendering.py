@@ -19,7 +19,7 @@ from .domain.kit_tools import (
     SOUS_ACTION_PROMPTS,
     canevas_fields,
 )
-from .domain.limits import CARD_DESCRIPTION_MAX, CARD_TITLE_MAX, MEMBERS_RECOMMENDED
+from .domain.limits import ANSWER_MAX, CARD_DESCRIPTION_MAX, CARD_TITLE_MAX, MEMBERS_RECOMMENDED
 from .domain.roles import ASSIGNABLE, Role
 from .domain.state import AtelierState, Card
 
@@ -60,6 +60,7 @@ def make_environment() -> Environment:
         CARD_TITLE_MAX=CARD_TITLE_MAX,
         CARD_DESCRIPTION_MAX=CARD_DESCRIPTION_MAX,
         MEMBERS_RECOMMENDED=MEMBERS_RECOMMENDED,
+        ANSWER_MAX=ANSWER_MAX,
         REFORMULATION_PROMPTS=REFORMULATION_PROMPTS,
         ENGAGEMENT_QUESTIONS=ENGAGEMENT_QUESTIONS,
         OPEN_GOVERNMENT_VALUES=OPEN_GOVERNMENT_VALUES,

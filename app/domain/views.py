@@ -64,7 +64,13 @@ def engagement_view(state: AtelierState) -> dict[str, Any]:
         "ideas": [item.to_dict() for item in state.ideas.values()],
         "canevas": {
             "fields": [
-                {"key": f.key, "label": f.label, "starter": f.starter, "text_field": state.canevas_field(f.key)}
+                {
+                    "key": f.key,
+                    "label": f.label,
+                    "starter": f.starter,
+                    "text_field": state.canevas_field(f.key),
+                    "text": state.texts.text(state.canevas_field(f.key)),
+                }
                 for f in fields
             ],
             "values": list(state.canevas_values),

@@ -7,6 +7,7 @@ const WRITER_TTL_MS = 30000; // a badge without a fresh focus frame for this lon
 const FOCUS_REFRESH_MS = 10000; // re-announce the focused field well within the others' TTL
 const FIELD_SELECTOR = "textarea[data-text-field]";
 const FOCUSABLE = "textarea, select, input:not([type=hidden])";
+const NUMBERS = { 1: "une", 2: "deux", 3: "trois", 4: "quatre", 5: "cinq" };
 
 /** Sentences in `text`: runs ending with . ! ? or … and holding at least one letter or digit. */
 export function countSentences(text) {
@@ -46,6 +47,8 @@ export function wireFormat2(connection, me, newId) {
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-op-form]");
     if (!form || !event.defaultPrevented) return;
+    // actions.js sends nothing while a required field is empty (it focuses that field instead).
+    if ([...form.querySelectorAll("[required]")].some((field) => !field.value.trim())) return;
     if (form.id === "idea-create") {
       // Keep the chosen question: people often share several ideas on one question.
       const text = form.elements.text;
@@ -168,7 +171,7 @@ export function wireFormat2(connection, me, newId) {
       const max = Number(textarea.dataset.maxSentences);
       const count = countSentences(textarea.value);
       const over = count > max;
-      const text = over ? `Le kit demande ${max} phrases maximum : ce texte en compte ${count}.` : "";
+      const text = over ? `Le kit demande ${NUMBERS[max] ?? max} phrases maximum ici : ce texte en compte ${count}.` : "";
       if (hint.textContent !== text) hint.textContent = text;
       hint.hidden = !over;
     }
