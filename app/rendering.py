@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .domain import limits
 from .domain.kit_tools import (
     ENGAGEMENT_QUESTIONS,
     OPEN_GOVERNMENT_VALUES,
@@ -19,7 +20,6 @@ from .domain.kit_tools import (
     SOUS_ACTION_PROMPTS,
     canevas_fields,
 )
-from .domain.limits import ANSWER_MAX, CARD_DESCRIPTION_MAX, CARD_TITLE_MAX, MEMBERS_RECOMMENDED
 from .domain.roles import ASSIGNABLE, Role
 from .domain.state import AtelierState, Card
 
@@ -57,10 +57,15 @@ def make_environment() -> Environment:
     env.globals.update(
         Role=Role,
         ASSIGNABLE_ROLES=sorted(ASSIGNABLE, key=list(Role).index),
-        CARD_TITLE_MAX=CARD_TITLE_MAX,
-        CARD_DESCRIPTION_MAX=CARD_DESCRIPTION_MAX,
-        MEMBERS_RECOMMENDED=MEMBERS_RECOMMENDED,
-        ANSWER_MAX=ANSWER_MAX,
+        CARD_TITLE_MAX=limits.CARD_TITLE_MAX,
+        CARD_DESCRIPTION_MAX=limits.CARD_DESCRIPTION_MAX,
+        MEMBERS_RECOMMENDED=limits.MEMBERS_RECOMMENDED,
+        ANSWER_MAX=limits.ANSWER_MAX,
+        ETAPE_TITLE_MAX=limits.ETAPE_TITLE_MAX,
+        OWNER_MAX=limits.OWNER_MAX,
+        LIVRABLE_MAX=limits.LIVRABLE_MAX,
+        DURATION_MONTHS_MAX=limits.DURATION_MONTHS_MAX,
+        HORIZON_YEARS=limits.HORIZON_YEARS,
         REFORMULATION_PROMPTS=REFORMULATION_PROMPTS,
         ENGAGEMENT_QUESTIONS=ENGAGEMENT_QUESTIONS,
         OPEN_GOVERNMENT_VALUES=OPEN_GOVERNMENT_VALUES,

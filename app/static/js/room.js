@@ -28,6 +28,13 @@ const connection = new Connection({
 const fields = new TextFields(connection);
 fields.applyAll(JSON.parse(document.getElementById("texts-state").textContent));
 
+// Events that carry CRDT updates: merge them before the fragments bind new textareas.
+function applyTextUpdates(event) {
+  if (event.type === "text.updated") fields.applyRemote(event.field, event.update);
+  if (event.type === "sous_action.created") fields.applyRemote(`sous_action:${event.sous_action.id}`, event.update);
+  if (event.type === "canevas.imported") fields.applyAll(event.updates);
+}
+
 const refresh = () => {
   applyPermissions(me);
   applyTools();
@@ -42,7 +49,7 @@ connection.addEventListener("snapshot", (event) => {
 });
 connection.addEventListener("event", (event) => {
   const message = event.detail;
-  if (message.event.type === "text.updated") fields.applyRemote(message.event.field, message.event.update);
+  applyTextUpdates(message.event);
   applyFragments(message.fragments);
   if (message.event.type === "step.changed") {
     announce(`Nouvelle étape : ${document.getElementById("step-title")?.textContent ?? ""}`);
