@@ -83,7 +83,14 @@ def tool_open(state: AtelierState, tool: Tool, now: float) -> bool:
     )
 
 
+def in_format(state: AtelierState, tool: Tool) -> bool:
+    """Whether any step of the atelier's déroulé uses `tool` (Format 1 has no canevas, and so on)."""
+    return any(tool in step.tools for step in state.deroule.steps)
+
+
 def may_use(state: AtelierState, member: Member, tool: Tool, now: float) -> bool:
+    if not in_format(state, tool):
+        return False
     if member.role in ANIMATION_TEAM:
         return True
     return member.role in CONTRIBUTORS and tool_open(state, tool, now)
@@ -165,7 +172,7 @@ def decide_engagement(state: AtelierState, op: EngagementOperation, actor: str, 
             title = op.title
             if op.sous_action_id is not None:
                 _get(state.sous_actions, op.sous_action_id, "Sous-action")
-                title = title or state.texts.text(sous_action_field(op.sous_action_id))
+                title = title or _shorten(state.texts.text(sous_action_field(op.sous_action_id)))
             title = clean_line(title, "Le titre de l'étape", limits.ETAPE_TITLE_MAX, required=True)
             count = len(state.roadmap.etapes)
             index = count if op.index is None else max(0, min(op.index, count))
@@ -219,6 +226,10 @@ def evolve_engagement(state: AtelierState, event: EngagementEvent) -> None:
             state.sous_actions[event.sous_action_id].merged_into = event.into_id
         case SousActionDeleted():
             state.sous_actions.pop(event.sous_action_id, None)
+            # Those merged into it come back: deleting one wording must not hide the others.
+            for item in state.sous_actions.values():
+                if item.merged_into == event.sous_action_id:
+                    item.merged_into = None
             for etape in state.roadmap.etapes:
                 if etape.sous_action_id == event.sous_action_id:
                     etape.sous_action_id = None
@@ -264,6 +275,14 @@ def _import_canevas(state: AtelierState, op: ImportCanevas, actor: str) -> Engag
     return CanevasImported(updates=updates, values=sorted(set(op.values) & VALUE_KEYS), source=dict(op.source))
 
 
+def _shorten(text: str) -> str:
+    """A sous-action's wording as an étape title: long wordings are cut at a word, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limits.ETAPE_TITLE_MAX:
+        return text
+    return text[: limits.ETAPE_TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _subject(op: SetSubject) -> EngagementEvent:
     title = clean_line(op.title, "Le titre du sujet", limits.CARD_TITLE_MAX, required=True)
     description = clean_line(op.description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
@@ -294,6 +313,8 @@ def _require_author(member: Member, author_id: str, message: str) -> None:
 
 
 def _require_tool(state: AtelierState, member: Member, tool: Tool, now: float) -> None:
+    if not in_format(state, tool):
+        raise InvalidOperation("Cet outil ne fait pas partie du déroulé de cet atelier.")
     if member.role not in CONTRIBUTORS:
         raise Forbidden("Votre rôle ne permet pas de contribuer.")
     _require(may_use(state, member, tool, now), "Cet outil n'est pas ouvert à cette étape du déroulé.")

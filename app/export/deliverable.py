@@ -1,15 +1,28 @@
-"""The Format 1 deliverable, the "fiche sujets", as documented JSON.
+"""The deliverables as documented JSON (docs/protocol.md §2.1).
 
-The same atelier state always gives the same JSON: no clock is read here.
+Format 1 gives the "fiche sujets" (cards, matrice, priorities); Format 2 the "canevas d'engagement"
+(subject, reformulations, ideas, canevas); Format 3 the "feuille de route" (canevas, sous-actions,
+étapes). Every kind carries the atelier, its participants and the notes of each step.
+
+The same atelier state always gives the same JSON: no clock is read here, and every list is in the
+state's order (creation order, the kit's order, or the feuille de route's order).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..domain.items import Idea, Reformulation, SousAction
+from ..domain.kit_tools import (
+    ENGAGEMENT_QUESTIONS,
+    OPEN_GOVERNMENT_VALUES,
+    REFORMULATION_PROMPTS,
+    canevas_fields,
+)
 from ..domain.state import AtelierState, Card
 
-SCHEMA_VERSION = "0.1.0"
+SCHEMA_VERSION = "0.2.0"
+KINDS = {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}
 
 QUADRANTS = {
     (True, True): "prioritaire",  # désirable et faisable
@@ -25,31 +38,17 @@ def quadrant(card: Card) -> str | None:
     return QUADRANTS[(card.desirability >= 0.5, card.feasibility >= 0.5)]
 
 
-def fiche_sujets(state: AtelierState, *, seq: int) -> dict[str, Any]:
+def deliverable(state: AtelierState, *, seq: int) -> dict[str, Any]:
+    """The atelier's deliverable, of the kind its format produces."""
+    body = _fiche_sujets(state) if state.format_key == "1" else _engagement(state)
+    return _head(state, seq) | body | {"notes": _notes(state)}
+
+
+def _head(state: AtelierState, seq: int) -> dict[str, Any]:
     deroule = state.deroule
-    members = state.members
-
-    def author(card: Card) -> dict[str, Any]:
-        member = members.get(card.author_id)
-        if member is None:
-            return {"id": card.author_id, "name": None, "structure": None}
-        return {"id": member.id, "name": member.full_name, "structure": member.structure}
-
-    cards = [
-        {
-            "id": card.id,
-            "title": card.title,
-            "description": card.description,
-            "author": author(card),
-            "created_at": card.created_at,
-            "matrix": {"desirability": card.desirability, "feasibility": card.feasibility, "quadrant": quadrant(card)},
-            "priority": card.priority,
-        }
-        for card in state.cards.values()
-    ]
     return {
         "schema_version": SCHEMA_VERSION,
-        "kind": "fiche-sujets",
+        "kind": KINDS.get(state.format_key, "atelier"),
         "seq": seq,
         "atelier": {
             "id": state.atelier_id,
@@ -66,12 +65,147 @@ def fiche_sujets(state: AtelierState, *, seq: int) -> dict[str, Any]:
                 "structure": m.structure,
                 "role": str(m.role),
             }
-            for m in members.values()
+            for m in state.members.values()
         ],
-        "cards": cards,
-        "priorities": [card["id"] for card in cards if card["priority"]],
-        "notes": [
-            {"step": index + 1, "title": step.title, "text": state.texts.text(state.note_field(index))}
-            for index, step in enumerate(deroule.steps)
+    }
+
+
+def _author(state: AtelierState, author_id: str) -> dict[str, Any]:
+    member = state.members.get(author_id)
+    if member is None:
+        return {"id": author_id, "name": None, "structure": None}
+    return {"id": member.id, "name": member.full_name, "structure": member.structure}
+
+
+def _notes(state: AtelierState) -> list[dict[str, Any]]:
+    return [
+        {"step": index + 1, "title": step.title, "text": state.texts.text(state.note_field(index))}
+        for index, step in enumerate(state.deroule.steps)
+    ]
+
+
+# -- Format 1 ----------------------------------------------------------------------------------
+
+
+def _fiche_sujets(state: AtelierState) -> dict[str, Any]:
+    cards = [
+        {
+            "id": card.id,
+            "title": card.title,
+            "description": card.description,
+            "author": _author(state, card.author_id),
+            "created_at": card.created_at,
+            "matrix": {"desirability": card.desirability, "feasibility": card.feasibility, "quadrant": quadrant(card)},
+            "priority": card.priority,
+        }
+        for card in state.cards.values()
+    ]
+    return {"cards": cards, "priorities": [card["id"] for card in cards if card["priority"]]}
+
+
+# -- Formats 2 and 3 ---------------------------------------------------------------------------
+
+
+def _engagement(state: AtelierState) -> dict[str, Any]:
+    subject = state.subject
+    return {
+        "subject": None
+        if subject is None
+        else {
+            "title": subject.title,
+            "description": subject.description,
+            "source": dict(subject.source) if subject.source else None,
+        },
+        "reformulations": [_reformulation(state, item) for item in state.reformulations.values()],
+        "ideas": _ideas(state),
+        "canevas": _canevas(state),
+        "sous_actions": [_sous_action(state, item) for item in state.sous_actions.values()],
+        "roadmap": _roadmap(state),
+    }
+
+
+def _reformulation(state: AtelierState, item: Reformulation) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "author": _author(state, item.author_id),
+        "created_at": item.created_at,
+        # Every prompt of the kit, in its order, with its sentence starter.
+        "answers": {
+            prompt.key: {"label": prompt.label, "text": item.answers.get(prompt.key, "")}
+            for prompt in REFORMULATION_PROMPTS
+        },
+    }
+
+
+def _ideas(state: AtelierState) -> list[dict[str, Any]]:
+    """The questions of the kit that received ideas, in the kit's order, each with its ideas (in creation order)."""
+    by_question: dict[str, list[Idea]] = {}
+    for idea in state.ideas.values():
+        by_question.setdefault(idea.question, []).append(idea)
+    return [
+        {
+            "column": {"key": column.key, "title": column.title},
+            "question": {"key": question.key, "text": question.label},
+            "ideas": [
+                {
+                    "id": idea.id,
+                    "text": idea.text,
+                    "author": _author(state, idea.author_id),
+                    "created_at": idea.created_at,
+                }
+                for idea in by_question.get(question.key, [])
+            ],
+        }
+        for column in ENGAGEMENT_QUESTIONS
+        for question in column.questions
+        if question.key in by_question
+    ]
+
+
+def _canevas(state: AtelierState) -> dict[str, Any] | None:
+    fields = canevas_fields(state.format_key)
+    if not fields:
+        return None
+    checked = set(state.canevas_values)
+    return {
+        "fields": [
+            {"key": field.key, "label": field.label, "text": state.texts.text(state.canevas_field(field.key))}
+            for field in fields
+        ],
+        "values": [
+            {"key": value.key, "label": value.label, "checked": value.key in checked}
+            for value in OPEN_GOVERNMENT_VALUES
+        ],
+        "source": dict(state.canevas_source) if state.canevas_source else None,
+    }
+
+
+def _sous_action(state: AtelierState, item: SousAction) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": state.texts.text(item.field),
+        "author": _author(state, item.author_id),
+        "created_at": item.created_at,
+        "merged_into": item.merged_into,
+    }
+
+
+def _roadmap(state: AtelierState) -> dict[str, Any]:
+    roadmap = state.roadmap
+    return {
+        "horizon": {"start_year": roadmap.horizon_start, "end_year": roadmap.horizon_end},
+        "etapes": [
+            {
+                "position": position,
+                "id": etape.id,
+                "title": etape.title,
+                "start": etape.start,
+                "duration_months": etape.duration_months,
+                "owner": etape.owner,
+                "livrable": etape.livrable,
+                "sous_action_id": etape.sous_action_id,
+                "author": _author(state, etape.author_id),
+            }
+            for position, etape in enumerate(roadmap.etapes, start=1)
         ],
     }

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from ..domain.views import state_view
-from ..export.deliverable import fiche_sujets
+from ..export.deliverable import deliverable as build_deliverable
 from ..storage.ateliers import create_atelier
 from . import joining
 from .deps import AtelierDep, EngineDep, LinkDep, RequireAnimateur, RoomsDep, SettingsDep, load_room
@@ -101,9 +101,10 @@ async def state(atelier: AtelierDep, rooms: RoomsDep) -> dict[str, Any]:
         return {"seq": room.seq, "server_time": time.time() * 1000, "state": state_view(room.state, team=True)}
 
 
-@router.get("/ateliers/{atelier_id}/deliverable.json", dependencies=[RequireAnimateur], summary="Fiche sujets")
+@router.get("/ateliers/{atelier_id}/deliverable.json", dependencies=[RequireAnimateur], summary="Deliverable")
 async def deliverable(atelier: AtelierDep, rooms: RoomsDep) -> dict[str, Any]:
-    """The deliverable: cards with matrix values and priorities, participants, notes per step."""
+    """The deliverable, by format: the fiche sujets (Format 1: cards with matrix values and priorities), the
+    canevas (Format 2) or the feuille de route (Format 3); always the participants and the notes per step."""
     room = await load_room(rooms, atelier.id)
     async with room.consistent():
-        return fiche_sujets(room.state, seq=room.seq)
+        return build_deliverable(room.state, seq=room.seq)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..domain.errors import DomainError
 from ..domain.formats import FORMATS
 from ..domain.roles import Role
-from ..export.deliverable import fiche_sujets
+from ..export.deliverable import KINDS, deliverable
 from ..realtime.room import Room
 from ..storage.ateliers import LinkKind, create_atelier, find_member, link_kind
 from . import joining
@@ -168,13 +168,14 @@ async def room_page(
         )
 
 
-@router.get("/a/{atelier_id}/fiche-sujets.json")
-async def fiche_sujets_download(request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep) -> Response:
+@router.get("/a/{atelier_id}/livrable.json")
+@router.get("/a/{atelier_id}/fiche-sujets.json")  # the Format 1 name, kept for links already shared
+async def deliverable_download(request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep) -> Response:
     room = await load_room(rooms, atelier.id)
     member_id = await _current_member(request, engine, room)
     if member_id is None or not room.state.members[member_id].is_animation_team:
         return JSONResponse({"detail": "Réservé à l'équipe d'animation."}, status_code=403)
     async with room.consistent():
-        body = fiche_sujets(room.state, seq=room.seq)
-    filename = f"fiche-sujets-{atelier.id}.json"
+        body = deliverable(room.state, seq=room.seq)
+    filename = f"{KINDS[atelier.format_key]}-{atelier.id}.json"
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

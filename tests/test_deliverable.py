@@ -1,0 +1,380 @@
+"""The deliverable of each format, built from ateliers played with the domain (decide, then evolve).
+
+Format 1 gives the fiche sujets, Format 2 the canevas d'engagement, Format 3 the feuille de route.
+The same atelier gives byte-identical JSON, whether live, replayed from its log or restored from a
+snapshot, and no clock is read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import pytest
+from pycrdt import Doc, Text
+
+from app.domain.errors import DomainError
+from app.domain.events import Event, event_from_dict, event_to_dict
+from app.domain.kit_tools import REFORMULATION_PROMPTS
+from app.domain.operations import (
+    CreateCard,
+    CreateEtape,
+    CreateIdea,
+    CreateReformulation,
+    CreateSousAction,
+    DeleteIdea,
+    DeleteSousAction,
+    GotoStep,
+    ImportCanevas,
+    JoinMember,
+    MarkPriority,
+    MergeSousAction,
+    MoveEtape,
+    Operation,
+    PlaceCard,
+    SetCanevasValue,
+    SetHorizon,
+    SetRole,
+    SetSubject,
+    UpdateEtape,
+    UpdateReformulation,
+    UpdateText,
+)
+from app.domain.roles import Role
+from app.domain.rules import SYSTEM, decide, evolve
+from app.domain.state import AtelierState
+from app.domain.texts import TEXT_NAME
+from app.export.deliverable import SCHEMA_VERSION, deliverable
+
+NOW = 1_790_000_000.0
+ALEX, NOA, CAMILLE, SAM = "alex", "noa", "camille", "sam"
+
+
+class Played:
+    """An atelier played through the domain, with its JSON log (as a room stores it)."""
+
+    def __init__(self, format_key: str) -> None:
+        self.seed = {"atelier_id": f"f{format_key}", "title": "Ouvrir les données des cantines",
+                     "administration": "Mairie de Lyon", "date": "2026-11-20", "format_key": format_key}  # fmt: skip
+        self.state = AtelierState.new(**self.seed)  # type: ignore[arg-type]
+        self.log: list[dict[str, Any]] = []
+        self.now = NOW
+        self.docs: dict[tuple[str, str], Doc[Text]] = {}
+        for member_id, first, last, structure, role in (
+            (ALEX, "Alex", "Durand", "DITP", Role.REFERENT),
+            (NOA, "Noa", "Petit", "SGAR", Role.PARTICIPANT),
+            (CAMILLE, "Camille", "Martin", "CAF", Role.PARTICIPANT),
+            (SAM, "Sam", "Bernard", "", Role.PARTICIPANT),
+        ):
+            self.play(JoinMember(member_id, first, last, structure, role), SYSTEM)
+        self.play(SetRole(NOA, Role.COMPLICE), ALEX)
+
+    def play(self, op: Operation, actor: str) -> Event:
+        self.now += 1
+        event = decide(self.state, op, actor, self.now)
+        evolve(self.state, event)
+        self.log.append(json.loads(json.dumps(event_to_dict(event))))
+        return event
+
+    def goto(self, index: int) -> None:
+        self.play(GotoStep(index), ALEX)
+
+    def write(self, actor: str, field: str, words: str, *, at_start: bool = False, sync: bool = True) -> None:
+        """`actor` types `words` in their own copy of `field`, made from the server's when first used
+        (or empty if not `sync`: an edit concurrent with everything so far)."""
+        doc = self.docs.get((actor, field))
+        if doc is None:
+            doc = self.docs[(actor, field)] = Doc[Text]()
+            if sync:
+                doc.apply_update(self.state.texts.state_update(field))
+        text = doc.get(TEXT_NAME, type=Text)
+        before = doc.get_state()
+        text.insert(0 if at_start else len(text), words)
+        self.play(UpdateText(field, doc.get_update(before)), actor)
+
+    def replayed(self) -> AtelierState:
+        state = AtelierState.new(**self.seed)  # type: ignore[arg-type]
+        for entry in self.log:
+            evolve(state, event_from_dict(entry))
+        return state
+
+
+def dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=False, ensure_ascii=False)
+
+
+def assert_deterministic(played: Played) -> None:
+    seq = len(played.log)
+    first = dumps(export(played.state, seq=seq))
+    assert dumps(export(played.state, seq=seq)) == first
+    assert dumps(export(played.replayed(), seq=seq)) == first
+    restored = AtelierState.from_dict(json.loads(json.dumps(played.state.to_dict())))
+    assert dumps(export(restored, seq=seq)) == first
+    assert dumps(deliverable(played.state, seq=seq)) == first
+
+
+def export(state: AtelierState, *, seq: int) -> dict[str, Any]:
+    """The deliverable, made with every clock of `time` unplugged: the export reads none."""
+
+    def forbidden() -> float:
+        raise AssertionError("the deliverable read the clock")
+
+    with (
+        mock.patch("time.time", forbidden),
+        mock.patch("time.monotonic", forbidden),
+        mock.patch("time.time_ns", forbidden),
+    ):
+        return deliverable(state, seq=seq)
+
+
+PEOPLE = {
+    ALEX: {"id": ALEX, "name": "Alex Durand", "structure": "DITP"},
+    NOA: {"id": NOA, "name": "Noa Petit", "structure": "SGAR"},
+    CAMILLE: {"id": CAMILLE, "name": "Camille Martin", "structure": "CAF"},
+    SAM: {"id": SAM, "name": "Sam Bernard", "structure": ""},
+}
+
+
+def check_head(body: dict[str, Any], played: Played, kind: str) -> None:
+    assert body["schema_version"] == SCHEMA_VERSION == "0.2.0"
+    assert body["kind"] == kind
+    assert body["seq"] == len(played.log)
+    assert body["atelier"] == {
+        "id": played.seed["atelier_id"],
+        "title": "Ouvrir les données des cantines",
+        "administration": "Mairie de Lyon",
+        "date": "2026-11-20",
+        "format": {"key": played.state.format_key, "title": played.state.deroule.title},
+    }
+    assert [p["id"] for p in body["participants"]] == [ALEX, NOA, CAMILLE, SAM]
+    assert body["participants"][1] == {
+        "id": NOA, "first_name": "Noa", "last_name": "Petit", "structure": "SGAR", "role": "complice",
+    }  # fmt: skip
+    assert [note["step"] for note in body["notes"]] == list(range(1, len(played.state.deroule.steps) + 1))
+    assert [note["title"] for note in body["notes"]] == [step.title for step in played.state.deroule.steps]
+
+
+# -- Format 1 ------------------------------------------------------------------------------------
+
+
+def test_format_1_gives_the_fiche_sujets_unchanged() -> None:
+    played = Played("1")
+    played.goto(3)
+    played.play(CreateCard("c1", "Publier les menus", "Chaque semaine."), CAMILLE)
+    played.play(CreateCard("c2", "Rendez-vous en ligne", ""), SAM)
+    played.play(PlaceCard("c1", 0.9, 0.75), CAMILLE)
+    played.play(MarkPriority("c1", True), ALEX)
+    played.write(NOA, "notes:3", "Deux sujets.")
+    body = export(played.state, seq=len(played.log))
+
+    assert list(body) == ["schema_version", "kind", "seq", "atelier", "participants", "cards", "priorities", "notes"]
+    check_head(body, played, "fiche-sujets")
+    assert body["cards"] == [
+        {
+            "id": "c1", "title": "Publier les menus", "description": "Chaque semaine.", "author": PEOPLE[CAMILLE],
+            "created_at": played.state.cards["c1"].created_at,
+            "matrix": {"desirability": 0.9, "feasibility": 0.75, "quadrant": "prioritaire"}, "priority": True,
+        },
+        {
+            "id": "c2", "title": "Rendez-vous en ligne", "description": "", "author": PEOPLE[SAM],
+            "created_at": played.state.cards["c2"].created_at,
+            "matrix": {"desirability": None, "feasibility": None, "quadrant": None}, "priority": False,
+        },
+    ]  # fmt: skip
+    assert body["priorities"] == ["c1"]
+    assert body["notes"][3]["text"] == "Deux sujets."
+    assert_deterministic(played)
+
+
+# -- Format 2 ------------------------------------------------------------------------------------
+
+
+def format_2() -> Played:
+    played = Played("2")
+    source = {"atelier_id": "f1", "card_id": "c1"}
+    played.play(SetSubject("Publier les menus", "Menus et allergènes en open data.", source), SYSTEM)
+    played.goto(3)
+    played.play(CreateReformulation("r1", {"permet": "Il permet de mieux informer", "horizon": "2027"}), CAMILLE)
+    played.play(CreateReformulation("r2", {"table": "Les parents"}), SAM)
+    played.play(UpdateReformulation("r2", {"table": "Les parents et les cuisiniers", "partage": "La CAF"}), SAM)
+    played.goto(4)
+    played.play(CreateIdea("i1", "societe-civile-2", "Un comité d'usagers"), SAM)
+    played.play(CreateIdea("i2", "communes-1", "Des menus ouverts"), CAMILLE)
+    played.play(CreateIdea("i3", "societe-civile-2", "Un questionnaire en ligne"), NOA)
+    played.play(CreateIdea("i4", "communes-1", "Retirée"), CAMILLE)
+    played.play(DeleteIdea("i4"), CAMILLE)
+    played.goto(5)
+    played.write(CAMILLE, "canevas:titre", "Des menus ouverts")
+    played.write(CAMILLE, "canevas:c_est", "publier chaque semaine")
+    played.write(SAM, "canevas:c_est", "Mon engagement c'est ", at_start=True, sync=False)  # concurrent
+    played.play(SetCanevasValue("transparence", True), SAM)
+    played.play(SetCanevasValue("participation", True), CAMILLE)
+    played.write(NOA, "notes:5", "Canevas rempli ensemble.")
+    return played
+
+
+def test_format_2_gives_the_canevas() -> None:
+    played = format_2()
+    body = export(played.state, seq=len(played.log))
+    assert list(body) == [
+        "schema_version", "kind", "seq", "atelier", "participants", "subject", "reformulations", "ideas", "canevas",
+        "sous_actions", "roadmap", "notes",
+    ]  # fmt: skip
+    check_head(body, played, "canevas")
+    assert body["subject"] == {
+        "title": "Publier les menus",
+        "description": "Menus et allergènes en open data.",
+        "source": {"atelier_id": "f1", "card_id": "c1"},
+    }
+
+    first, second = body["reformulations"]
+    assert (first["id"], first["author"], second["author"]) == ("r1", PEOPLE[CAMILLE], PEOPLE[SAM])
+    assert first["created_at"] == played.state.reformulations["r1"].created_at
+    assert list(first["answers"]) == [prompt.key for prompt in REFORMULATION_PROMPTS]
+    assert first["answers"]["permet"] == {"label": "Il permet de…", "text": "Il permet de mieux informer"}
+    assert first["answers"]["horizon"] == {"label": "Il est réalisable à l'horizon…", "text": "2027"}
+    assert first["answers"]["table"] == {"label": "Il met autour de la table…", "text": ""}
+    assert second["answers"]["table"]["text"] == "Les parents et les cuisiniers"
+    assert second["answers"]["partage"]["text"] == "La CAF"
+
+    # The questions that received ideas, in the kit's order (not the order the ideas came in).
+    assert [group["question"]["key"] for group in body["ideas"]] == ["communes-1", "societe-civile-2"]
+    groups = {group["question"]["key"]: group for group in body["ideas"]}
+    civile = groups["societe-civile-2"]
+    assert civile["column"] == {"key": "societe-civile", "title": "Société civile / citoyens"}
+    assert civile["question"]["text"] == "De quelle manière aimerais-je collaborer ? Être consulté ?"
+    assert [(idea["id"], idea["text"], idea["author"]["name"]) for idea in civile["ideas"]] == [
+        ("i1", "Un comité d'usagers", "Sam Bernard"),
+        ("i3", "Un questionnaire en ligne", "Noa Petit"),
+    ]
+    assert [idea["id"] for idea in groups["communes-1"]["ideas"]] == ["i2"]  # the deleted idea is gone
+    assert groups["communes-1"]["column"] == {"key": "communes", "title": "Questions communes"}
+
+    canevas = body["canevas"]
+    assert [f["key"] for f in canevas["fields"]] == ["titre", "porte_sur", "c_est", "va"]
+    fields = {f["key"]: f for f in canevas["fields"]}
+    assert fields["titre"] == {"key": "titre", "label": "Titre de l'engagement", "text": "Des menus ouverts"}
+    merged = fields["c_est"]["text"]  # two concurrent writers: every character kept, each run whole
+    assert sorted([merged.replace("Mon engagement c'est ", ""), merged.replace("publier chaque semaine", "")]) == [
+        "Mon engagement c'est ",
+        "publier chaque semaine",
+    ]
+    assert merged == played.state.texts.text("canevas:c_est")
+    assert fields["porte_sur"]["text"] == fields["va"]["text"] == ""
+    assert canevas["values"] == [
+        {"key": "transparence", "label": "Transparence", "checked": True},
+        {"key": "participation", "label": "Participation", "checked": True},
+        {"key": "collaboration", "label": "Collaboration", "checked": False},
+    ]
+    assert canevas["source"] is None
+    assert body["sous_actions"] == []
+    assert body["roadmap"] == {"horizon": {"start_year": 2026, "end_year": 2028}, "etapes": []}
+    assert body["notes"][5]["text"] == "Canevas rempli ensemble."
+    assert_deterministic(played)
+
+
+# -- Format 3 ------------------------------------------------------------------------------------
+
+
+def format_3() -> Played:
+    played = Played("3")
+    texts = {"titre": "Des menus ouverts", "va": "Publier chaque semaine", "repond_a": "Au besoin d'information"}
+    played.play(ImportCanevas(texts, ("participation",), {"atelier_id": "f2"}), SYSTEM)
+    played.goto(2)
+    played.write(CAMILLE, "canevas:utile_car", "Mon engagement est utile car les parents savent")
+    played.play(SetCanevasValue("transparence", True), CAMILLE)
+    played.goto(4)
+    played.play(CreateSousAction("s1", "Former les cuisiniers"), CAMILLE)
+    played.play(CreateSousAction("s2", "Publier un jeu de données"), SAM)
+    played.play(CreateSousAction("s3", "Publier les données"), NOA)
+    played.play(CreateSousAction("s4", "Abandonnée"), SAM)
+    played.write(SAM, "sous_action:s2", " chaque semaine")
+    played.play(MergeSousAction("s3", "s2"), NOA)
+    played.play(DeleteSousAction("s4"), SAM)
+    played.goto(5)
+    played.play(SetHorizon(2026, 2029), ALEX)
+    played.play(CreateEtape("e1", "", "s2"), CAMILLE)
+    played.play(CreateEtape("e2", "Lancer le comité"), SAM)
+    played.play(CreateEtape("e3", "", "s1", 0), NOA)
+    played.play(UpdateEtape("e1", "Publier le jeu de données", "2026-T2", 6, "DSI", "Un jeu de données"), CAMILLE)
+    played.play(UpdateEtape("e2", "Lancer le comité", "2027", None, "", ""), SAM)
+    played.play(MoveEtape("e2", 0), SAM)
+    return played
+
+
+def test_format_3_gives_the_feuille_de_route() -> None:
+    played = format_3()
+    body = export(played.state, seq=len(played.log))
+    check_head(body, played, "feuille-de-route")
+    assert body["subject"] is None and body["reformulations"] == body["ideas"] == []
+
+    canevas = body["canevas"]
+    assert [f["key"] for f in canevas["fields"]] == ["titre", "porte_sur", "c_est", "va", "repond_a", "utile_car"]
+    texts = {f["key"]: f["text"] for f in canevas["fields"]}
+    assert texts == {
+        "titre": "Des menus ouverts", "porte_sur": "", "c_est": "", "va": "Publier chaque semaine",
+        "repond_a": "Au besoin d'information", "utile_car": "Mon engagement est utile car les parents savent",
+    }  # fmt: skip
+    labels = {f["key"]: f["label"] for f in canevas["fields"]}
+    assert labels["utile_car"] == "En quoi votre engagement est-il utile ?"
+    assert [v["key"] for v in canevas["values"] if v["checked"]] == ["transparence", "participation"]
+    assert canevas["source"] == {"atelier_id": "f2"}
+
+    assert body["sous_actions"] == [
+        {"id": "s1", "text": "Former les cuisiniers", "author": PEOPLE[CAMILLE],
+         "created_at": played.state.sous_actions["s1"].created_at, "merged_into": None},
+        {"id": "s2", "text": "Publier un jeu de données chaque semaine", "author": PEOPLE[SAM],
+         "created_at": played.state.sous_actions["s2"].created_at, "merged_into": None},
+        {"id": "s3", "text": "Publier les données", "author": PEOPLE[NOA],
+         "created_at": played.state.sous_actions["s3"].created_at, "merged_into": "s2"},
+    ]  # fmt: skip
+
+    roadmap = body["roadmap"]
+    assert roadmap["horizon"] == {"start_year": 2026, "end_year": 2029}
+    assert roadmap["etapes"] == [
+        {"position": 1, "id": "e2", "title": "Lancer le comité", "start": "2027", "duration_months": None,
+         "owner": "", "livrable": "", "sous_action_id": None, "author": PEOPLE[SAM]},
+        {"position": 2, "id": "e3", "title": "Former les cuisiniers", "start": "", "duration_months": None,
+         "owner": "", "livrable": "", "sous_action_id": "s1", "author": PEOPLE[NOA]},
+        {"position": 3, "id": "e1", "title": "Publier le jeu de données", "start": "2026-T2", "duration_months": 6,
+         "owner": "DSI", "livrable": "Un jeu de données", "sous_action_id": "s2", "author": PEOPLE[CAMILLE]},
+    ]  # fmt: skip
+    assert_deterministic(played)
+
+
+def test_a_deleted_sous_action_leaves_its_etape_unlinked() -> None:
+    played = format_3()
+    played.goto(4)
+    played.play(DeleteSousAction("s1"), CAMILLE)
+    body = export(played.state, seq=len(played.log))
+    assert [item["id"] for item in body["sous_actions"]] == ["s2", "s3"]
+    etape = next(etape for etape in body["roadmap"]["etapes"] if etape["id"] == "e3")
+    assert (etape["title"], etape["sous_action_id"]) == ("Former les cuisiniers", None)
+
+
+def test_the_same_state_gives_byte_identical_json_for_every_format() -> None:
+    for played in (Played("1"), format_2(), format_3()):
+        assert_deterministic(played)
+        seq = len(played.log)
+        assert dumps(export(played.state, seq=seq)) != dumps(export(played.state, seq=seq + 1))
+
+
+def test_an_empty_engagement_atelier_gives_a_complete_document() -> None:
+    for format_key, fields in (("2", 4), ("3", 6)):
+        played = Played(format_key)
+        body = export(played.state, seq=len(played.log))
+        assert body["subject"] is None
+        assert body["reformulations"] == body["ideas"] == body["sous_actions"] == []
+        assert [field["text"] for field in body["canevas"]["fields"]] == [""] * fields
+        assert not any(value["checked"] for value in body["canevas"]["values"])
+        assert body["roadmap"]["etapes"] == []
+        json.dumps(body)  # plain JSON
+
+
+def test_refused_operations_leave_no_trace_in_the_deliverable() -> None:
+    played = format_2()
+    before = dumps(export(played.state, seq=len(played.log)))
+    with pytest.raises(DomainError):
+        played.play(CreateIdea("i9", "nope", "Hors sujet"), SAM)
+    assert dumps(export(played.state, seq=len(played.log))) == before
