@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..domain.views import state_view
 from ..export.deliverable import deliverable as build_deliverable
-from ..storage.ateliers import create_atelier
+from ..storage.ateliers import NewAtelier, create_atelier
 from . import joining
 from .deps import AtelierDep, EngineDep, LinkDep, RequireAnimateur, RoomsDep, SettingsDep, load_room
 from .urls import base_url, join_url, room_url
@@ -62,20 +62,24 @@ def create(body: AtelierCreate, request: Request, engine: EngineDep, settings: S
         format_key=body.format,
         date=body.date.isoformat() if body.date else None,
     )
-    base = base_url(settings, request)
+    return AtelierCreated(**created_fields(created, base_url(settings, request)))
+
+
+def created_fields(created: NewAtelier, base: str) -> dict[str, Any]:
+    """What a new atelier's creator gets back: identity, the room, and the two capability links."""
     row = created.row
-    return AtelierCreated(
-        id=row.id,
-        title=row.title,
-        administration=row.administration,
-        format=row.format_key,
-        date=row.date,
-        room_url=room_url(base, row.id),
-        animateur_url=join_url(base, row.id, created.animateur_token),
-        participant_url=join_url(base, row.id, created.participant_token),
-        animateur_token=created.animateur_token,
-        participant_token=created.participant_token,
-    )
+    return {
+        "id": row.id,
+        "title": row.title,
+        "administration": row.administration,
+        "format": row.format_key,
+        "date": row.date,
+        "room_url": room_url(base, row.id),
+        "animateur_url": join_url(base, row.id, created.animateur_token),
+        "participant_url": join_url(base, row.id, created.participant_token),
+        "animateur_token": created.animateur_token,
+        "participant_token": created.participant_token,
+    }
 
 
 @router.post("/ateliers/{atelier_id}/members", status_code=201, response_model=MemberCreated, summary="Join an atelier")

@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from ..storage.demarches import create_demarche, demarche_ateliers, demarche_token_matches, get_demarche
 from ..storage.models import DemarcheRow
 from . import carry_over
-from .api import AtelierCreated
+from .api import AtelierCreated, created_fields
 from .deps import EngineDep, RoomsDep, SettingsDep
-from .urls import base_url, join_url, room_url
+from .urls import base_url, room_url
 
 router = APIRouter(prefix="/api", tags=["démarches"])
 
@@ -247,16 +247,7 @@ def created_out(created: carry_over.ChainedAtelier, base: str) -> DemarcheAtelie
     row = created.atelier.row
     demarche_id = row.demarche_id or ""
     return DemarcheAtelierCreated(
-        id=row.id,
-        title=row.title,
-        administration=row.administration,
-        format=row.format_key,
-        date=row.date,
-        room_url=room_url(base, row.id),
-        animateur_url=join_url(base, row.id, created.atelier.animateur_token),
-        participant_url=join_url(base, row.id, created.atelier.participant_token),
-        animateur_token=created.atelier.animateur_token,
-        participant_token=created.atelier.participant_token,
+        **created_fields(created.atelier, base),
         demarche_id=demarche_id,
         position=row.position or 0,
         carried_over=CarriedOver(**created.carried_over),
