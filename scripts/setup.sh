@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-apt_packages=(python3-venv)
+# WeasyPrint renders the PDF with Pango (on Debian's base image) and subsets fonts with HarfBuzz.
+apt_packages=(python3-venv libharfbuzz-subset0 fonts-dejavu-core)
 if [ "$mode" = dev ]; then
   # Browser tests drive Debian's Chromium; DejaVu gives them a real font; storage tests start
   # private PostgreSQL 15 clusters.
-  apt_packages+=(chromium fonts-dejavu-core postgresql-15)
+  # pdftotext and pdftoppm check the PDF's text and pages.
+  apt_packages+=(chromium postgresql-15 poppler-utils)
 fi
 
 missing=()

@@ -1,0 +1,5 @@
+"""Deliverable files: the PDF and the printable A3 supports (issue: the deliverable)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

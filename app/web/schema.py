@@ -1,0 +1,5 @@
+"""The published JSON Schema of the deliverable."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
