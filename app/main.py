@@ -19,7 +19,7 @@ from .rendering import JinjaFragments, make_environment
 from .settings import Settings
 from .storage.database import make_engine, upgrade_schema
 from .storage.oplog import SqlOpStore
-from .web import api, api_demarches, demarche_pages, exports, pages, schema, ws
+from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, ws
 from .web.errors import domain_error_handler
 from .web.security import SecurityHeaders
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_demarches.router)
     app.include_router(demarche_pages.router)
     app.include_router(exports.router)
+    app.include_router(after_exports.router)
     app.include_router(schema.router)
     app.include_router(ws.router)
     app.include_router(pages.router)

@@ -20,6 +20,7 @@ from .domain.kit_tools import (
     SOUS_ACTION_PROMPTS,
     canevas_fields,
 )
+from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
 from .domain.roles import ASSIGNABLE, Role
 from .domain.state import AtelierState, Card
 
@@ -45,7 +46,7 @@ def percent(value: float | None) -> str:
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -71,6 +72,10 @@ def make_environment() -> Environment:
         OPEN_GOVERNMENT_VALUES=OPEN_GOVERNMENT_VALUES,
         SOUS_ACTION_PROMPTS=SOUS_ACTION_PROMPTS,
         canevas_fields=canevas_fields,
+        QUESTIONS=QUESTIONS,
+        RATING_SCALE=RATING_SCALE,
+        TEXT_ANSWER_MAX=TEXT_ANSWER_MAX,
+        questionnaire_summary=summary,
     )
     return env
 
@@ -154,7 +159,7 @@ class JinjaFragments:
 
 
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
-STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes"]
+STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes", "questionnaire", "after"]
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
 # Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
 EVENT_REGIONS = {
@@ -172,6 +177,11 @@ EVENT_REGIONS = {
     "etape.updated": ["roadmap"],
     "etape.moved": ["roadmap"],
     "etape.deleted": ["roadmap"],
+    "questionnaire.opened": ["questionnaire"],
+    "questionnaire.closed": ["questionnaire"],
+    "questionnaire.answered": ["questionnaire"],
+    "compte_rendu.finalized": ["after"],
 }
 # Regions of a full render; "canevas" holds co-written textareas, so it is rendered whole only then.
 ENGAGEMENT_REGIONS = ["subject", "reformulations", "ideas", "canevas", "canevas-values", "sous-actions", "roadmap"]
+

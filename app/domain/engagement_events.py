@@ -1,18 +1,13 @@
-"""Events of the Format 2 and 3 tools, and their JSON codec.
-
-The codec reads each event's field types: `bytes` travel as base64 (CRDT updates), items as
-their dicts, so a new event needs no hand-written serialisation.
-"""
+"""Events of the Format 2 and 3 tools (serialised by `codec`, from their field types)."""
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from . import codec
 from .items import Etape, Idea, Reformulation, SousAction
-from .texts import decode_update, encode_update
 
 
 @dataclass(frozen=True)
@@ -157,36 +152,11 @@ EngagementEvent = (
     | EtapeDeleted
 )
 ENGAGEMENT_EVENTS: dict[str, type[Any]] = {kind.type: kind for kind in typing.get_args(EngagementEvent)}
-_ITEMS = (Etape, Idea, Reformulation, SousAction)
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return encode_update(value)
-    if isinstance(value, _ITEMS):
-        return value.to_dict()
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode(item) for item in value]
-    return value
-
-
-def _decode(hint: Any, value: Any) -> Any:
-    if hint is bytes:
-        return decode_update(value)
-    if hint in _ITEMS:
-        return hint.from_dict(value)
-    if typing.get_origin(hint) is dict and typing.get_args(hint)[1] is bytes:
-        return {key: decode_update(item) for key, item in value.items()}
-    return value
 
 
 def engagement_event_to_dict(event: Any) -> dict[str, Any]:
-    return {"type": event.type} | {f.name: _encode(getattr(event, f.name)) for f in dataclasses.fields(event)}
+    return codec.event_to_dict(event)
 
 
 def engagement_event_from_dict(data: dict[str, Any]) -> Any:
-    kind = ENGAGEMENT_EVENTS[data["type"]]
-    hints = typing.get_type_hints(kind)
-    return kind(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)})
+    return codec.event_from_dict(ENGAGEMENT_EVENTS[data["type"]], data)

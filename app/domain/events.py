@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from .after_events import AFTER_EVENTS, AfterEvent, after_event_from_dict, after_event_to_dict
 from .engagement_events import (
     ENGAGEMENT_EVENTS,
     EngagementEvent,
@@ -102,6 +103,7 @@ Event = (
     | PriorityMarked
     | TextUpdated
     | EngagementEvent
+    | AfterEvent
 )
 
 
@@ -109,6 +111,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as JSON-ready data, with its `type`, as stored in the log and sent on the wire."""
     if event.type in ENGAGEMENT_EVENTS:
         return engagement_event_to_dict(event)
+    if event.type in AFTER_EVENTS:
+        return after_event_to_dict(event)
     if isinstance(event, MemberJoined):
         body: dict[str, Any] = {"member": event.member.to_dict()}
     elif isinstance(event, CardCreated):
@@ -126,6 +130,8 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     kind = data["type"]
     if kind in ENGAGEMENT_EVENTS:
         return engagement_event_from_dict(data)  # type: ignore[no-any-return]
+    if kind in AFTER_EVENTS:
+        return after_event_from_dict(data)  # type: ignore[no-any-return]
     body = {key: value for key, value in data.items() if key != "type"}
     if kind == MemberJoined.type:
         return MemberJoined(member=Member.from_dict(body["member"]))

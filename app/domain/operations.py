@@ -210,6 +210,39 @@ class DeleteEtape:
     etape_id: str
 
 
+# -- After the atelier: questionnaire, compte rendu, réseau social, thank-you mail -----------------
+
+
+@dataclass(frozen=True)
+class OpenQuestionnaire:
+    anonymous: bool = True
+
+
+@dataclass(frozen=True)
+class CloseQuestionnaire:
+    pass
+
+
+@dataclass(frozen=True)
+class AnswerQuestionnaire:
+    answers: dict[str, int | str]
+
+
+@dataclass(frozen=True)
+class GenerateDraft:
+    """Replace a draft field (compte_rendu, post, mail) by a text generated from the atelier."""
+
+    field: str
+    link: str = ""  # the deliverable's address, for the thank-you mail
+
+
+@dataclass(frozen=True)
+class FinalizeCompteRendu:
+    final: bool
+
+
+AfterOperation = OpenQuestionnaire | CloseQuestionnaire | AnswerQuestionnaire | GenerateDraft | FinalizeCompteRendu
+
 EngagementOperation = (
     SetSubject
     | CreateReformulation
@@ -247,4 +280,5 @@ Operation = (
     | MarkPriority
     | UpdateText
     | EngagementOperation
+    | AfterOperation
 )

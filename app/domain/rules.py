@@ -11,6 +11,7 @@ import typing
 from dataclasses import replace
 
 from . import limits
+from .after_events import AFTER_EVENTS
 from .cleaning import clean_line
 from .errors import Forbidden, InvalidOperation, LimitReached, NotFound
 from .events import (
@@ -28,6 +29,7 @@ from .events import (
 )
 from .operations import (
     AddTime,
+    AfterOperation,
     CreateCard,
     DeleteCard,
     EngagementOperation,
@@ -46,12 +48,14 @@ from .operations import (
     UpdateText,
 )
 from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
+from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .state import AtelierState, Card, Member
 from .texts import check_update
 from .timer import Timer
 
 ENGAGEMENT_OPERATIONS = typing.get_args(EngagementOperation)
+AFTER_OPERATIONS = typing.get_args(AfterOperation)
 
 # The actor of operations the server makes itself (a join through the HTTP form).
 SYSTEM = "system"
@@ -66,6 +70,8 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     member = state.members.get(actor)
     if member is None:
         raise Forbidden("Personne inconnue dans cet atelier : rejoignez-le d'abord.")
+    if isinstance(op, AFTER_OPERATIONS):
+        return decide_after(state, op, member, now)
     role = member.role
     match op:
         case SetRole():
@@ -121,6 +127,8 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
         case UpdateText():
             if not state.is_text_field(op.field):
                 raise NotFound(f"Champ de texte inconnu : {op.field}.")
+            if op.field == "compte_rendu" and state.compte_rendu_final:
+                raise InvalidOperation("Le compte rendu est finalisé : rouvrez-le pour le modifier.")
             tool = text_writer_tool(op.field)
             if tool is None:
                 _require(role in ANIMATION_TEAM, "La prise de note est réservée à l'équipe d'animation.")
@@ -162,8 +170,10 @@ def evolve(state: AtelierState, event: Event) -> None:
             state.cards[event.card_id].priority = event.priority
         case TextUpdated():
             state.texts.apply(event.field, event.update)
+        case _ if event.type in AFTER_EVENTS:
+            evolve_after(state, event)  # type: ignore[arg-type]
         case _:
-            evolve_engagement(state, event)
+            evolve_engagement(state, event)  # type: ignore[arg-type]
 
 
 def _join(state: AtelierState, op: JoinMember, actor: str, now: float) -> Event:

@@ -9,9 +9,13 @@ from .deroule import Deroule, Step
 from .formats import get_format
 from .items import Idea, Reformulation, Roadmap, SousAction, Subject, sous_action_field
 from .kit_tools import canevas_fields
+from .questionnaire import Questionnaire
 from .roles import ANIMATION_TEAM, Role
 from .texts import TextFields
 from .timer import Timer
+
+# Texts the animation team writes after the atelier (compte rendu, réseau social post, thank-you mail).
+DRAFT_FIELDS = ("compte_rendu", "post", "mail")
 
 
 @dataclass
@@ -95,6 +99,9 @@ class AtelierState:
     canevas_source: dict[str, str] | None = None  # the Format 2 atelier the canevas was carried over from
     sous_actions: dict[str, SousAction] = field(default_factory=dict)
     roadmap: Roadmap = field(default_factory=Roadmap)
+    # After the atelier
+    questionnaire: Questionnaire = field(default_factory=Questionnaire)
+    compte_rendu_final: bool = False
 
     @classmethod
     def new(
@@ -136,7 +143,8 @@ class AtelierState:
         """Every co-written field this atelier accepts."""
         notes = [self.note_field(index) for index in range(len(self.deroule.steps))]
         canevas = [self.canevas_field(field.key) for field in canevas_fields(self.format_key)]
-        return notes + canevas + [sous_action_field(sous_action_id) for sous_action_id in self.sous_actions]
+        sous_actions = [sous_action_field(sous_action_id) for sous_action_id in self.sous_actions]
+        return notes + canevas + sous_actions + list(DRAFT_FIELDS)
 
     def is_text_field(self, name: str) -> bool:
         kind, _, key = name.partition(":")
@@ -165,6 +173,8 @@ class AtelierState:
             "canevas_source": self.canevas_source,
             "sous_actions": [item.to_dict() for item in self.sous_actions.values()],
             "roadmap": self.roadmap.to_dict(),
+            "questionnaire": self.questionnaire.to_dict(),
+            "compte_rendu_final": self.compte_rendu_final,
         }
 
     @classmethod
@@ -189,4 +199,8 @@ class AtelierState:
             canevas_source=data.get("canevas_source"),
             sous_actions={a["id"]: SousAction.from_dict(a) for a in data.get("sous_actions", [])},
             roadmap=Roadmap.from_dict(data["roadmap"]) if data.get("roadmap") else Roadmap(),
+            questionnaire=Questionnaire.from_dict(data["questionnaire"])
+            if data.get("questionnaire")
+            else Questionnaire(),
+            compte_rendu_final=data.get("compte_rendu_final", False),
         )

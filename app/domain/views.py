@@ -10,7 +10,8 @@ from typing import Any
 
 from .deroule import Step
 from .kit_tools import canevas_fields
-from .state import AtelierState, Member
+from .questionnaire import summary
+from .state import DRAFT_FIELDS, AtelierState, Member
 
 
 def step_view(step: Step, index: int, *, team: bool) -> dict[str, Any]:
@@ -50,9 +51,36 @@ def state_view(state: AtelierState, *, team: bool) -> dict[str, Any]:
         "timer": state.timer.to_dict(),
         "members": [m.to_dict() if team else m.public_dict() for m in state.members.values()],
         "cards": [card.to_dict() for card in state.cards.values()],
-        "texts": state.texts.to_dict(),
+        "texts": texts_view(state, team=team),
         **engagement_view(state),
+        "questionnaire": questionnaire_view(state, team=team),
+        "compte_rendu_final": state.compte_rendu_final,
     }
+
+
+def texts_view(state: AtelierState, *, team: bool) -> dict[str, str]:
+    """The co-written fields an audience may read: drafts (compte rendu, post, mail) are the team's."""
+    texts = state.texts.to_dict()
+    return texts if team else {name: update for name, update in texts.items() if name not in DRAFT_FIELDS}
+
+
+def questionnaire_view(state: AtelierState, *, team: bool) -> dict[str, Any]:
+    questionnaire = state.questionnaire
+    if not team:
+        return {"open": questionnaire.open, "anonymous": questionnaire.anonymous}
+    view = summary(questionnaire)
+    if not questionnaire.anonymous:
+        names = {member.id: member.full_name for member in state.members.values()}
+        view["by_person"] = [
+            {"name": names.get(member_id, ""), "answers": answers}
+            for member_id, answers in questionnaire.responses.items()
+        ]
+    return view
+
+
+def shows_actor(event: dict[str, Any], state: AtelierState) -> bool:
+    """Whether the wire may name who made this event (not an anonymous questionnaire answer)."""
+    return not (event["type"] == "questionnaire.answered" and state.questionnaire.anonymous)
 
 
 def engagement_view(state: AtelierState) -> dict[str, Any]:
@@ -86,8 +114,17 @@ def engagement_view(state: AtelierState) -> dict[str, Any]:
     }
 
 
-def event_view(event: dict[str, Any], *, team: bool) -> dict[str, Any]:
+def event_view(event: dict[str, Any], *, team: bool, anonymous: bool = True) -> dict[str, Any]:
     """An event as an audience may see it."""
-    if team or event["type"] != "member.joined":
+    kind = event["type"]
+    if kind == "questionnaire.answered":
+        if not team:
+            return {"type": kind}
+        return {"type": kind, "answers": event["answers"]} if anonymous else event
+    if team:
         return event
-    return {"type": event["type"], "member": Member.from_dict(event["member"]).public_dict()}
+    if kind == "member.joined":
+        return {"type": kind, "member": Member.from_dict(event["member"]).public_dict()}
+    if kind in ("text.updated", "draft.generated") and event["field"] in DRAFT_FIELDS:
+        return {"type": kind, "field": event["field"]}  # the team's drafts stay with the team
+    return event

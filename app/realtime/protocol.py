@@ -247,6 +247,39 @@ class EtapeDelete(_Op):
     etape_id: CardId
 
 
+# -- After the atelier ----------------------------------------------------------------------
+
+
+class QuestionnaireOpen(_Op):
+    type: Literal["questionnaire.open"]
+    anonymous: bool = True
+
+
+class QuestionnaireClose(_Op):
+    type: Literal["questionnaire.close"]
+
+
+class QuestionnaireAnswer(_Op):
+    type: Literal["questionnaire.answer"]
+    answers: Annotated[
+        dict[
+            Annotated[str, StringConstraints(max_length=32)], int | Annotated[str, StringConstraints(max_length=2000)]
+        ],
+        Field(max_length=20),
+    ]
+
+
+class DraftGenerate(_Op):
+    type: Literal["draft.generate"]
+    field: Literal["compte_rendu", "post", "mail"]
+    link: Annotated[str, StringConstraints(max_length=600)] = ""
+
+
+class CompteRenduFinalize(_Op):
+    type: Literal["compte_rendu.finalize"]
+    final: bool
+
+
 OpFrame = (
     MemberSetRole
     | StepGoto
@@ -278,6 +311,11 @@ OpFrame = (
     | EtapeUpdate
     | EtapeMove
     | EtapeDelete
+    | QuestionnaireOpen
+    | QuestionnaireClose
+    | QuestionnaireAnswer
+    | DraftGenerate
+    | CompteRenduFinalize
 )
 ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
@@ -375,6 +413,16 @@ def to_operation(frame: _Op) -> ops.Operation:
             return ops.MoveEtape(frame.etape_id, frame.index)
         case EtapeDelete():
             return ops.DeleteEtape(frame.etape_id)
+        case QuestionnaireOpen():
+            return ops.OpenQuestionnaire(anonymous=frame.anonymous)
+        case QuestionnaireClose():
+            return ops.CloseQuestionnaire()
+        case QuestionnaireAnswer():
+            return ops.AnswerQuestionnaire(answers=dict(frame.answers))
+        case DraftGenerate():
+            return ops.GenerateDraft(field=frame.field, link=frame.link)
+        case CompteRenduFinalize():
+            return ops.FinalizeCompteRendu(final=frame.final)
     raise ProtocolError("unknown_type", "Type de message inconnu.")  # pragma: no cover
 
 

@@ -21,7 +21,7 @@ from ..domain.operations import Operation
 from ..domain.roles import CONTRIBUTORS
 from ..domain.rules import decide, evolve
 from ..domain.state import AtelierState
-from ..domain.views import event_view, state_view
+from ..domain.views import event_view, shows_actor, state_view
 from .fragments import FragmentRenderer
 from .peer import Peer
 from .ports import LogEntry, OpStore, StoredAtelier
@@ -316,9 +316,9 @@ class Room:
             "type": "event",
             "seq": entry.seq,
             "id": entry.op_id,
-            "actor": entry.actor,
+            "actor": entry.actor if shows_actor(entry.event, self.state) else None,
             "at": entry.at,
-            "event": event_view(entry.event, team=team),
+            "event": event_view(entry.event, team=team, anonymous=self.state.questionnaire.anonymous),
         }
         if html:
             message["fragments"] = self.renderer.for_event(self.state, entry.event, self.online, team=team)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ..domain.errors import DomainError
 from ..domain.formats import FORMATS
 from ..domain.roles import Role
+from ..domain.views import texts_view
 from ..export.deliverable import KINDS, deliverable
 from ..realtime.room import Room
 from ..storage.ateliers import LinkKind, create_atelier, find_member, link_kind
@@ -164,7 +165,7 @@ async def room_page(
             team=team,
             online=room.online | {member_id},
             # Escaped so the JSON can never close its <script> data block.
-            texts_json=json.dumps(room.state.texts.to_dict()).replace("<", "\\u003c"),
+            texts_json=json.dumps(texts_view(room.state, team=team)).replace("<", "\\u003c"),
         )
 
 

@@ -10,6 +10,9 @@ function opFrom(element) {
   }
   if (element.dataset.cardId !== undefined) op.card_id = element.dataset.cardId;
   if (element.dataset.priority !== undefined) op.priority = element.dataset.priority === "true";
+  if (element.dataset.final !== undefined) op.final = element.dataset.final === "true";
+  if (element.dataset.field !== undefined) op.field = element.dataset.field;
+  if (element.dataset.withLink !== undefined) op.link = `${location.origin}/a/${document.body.dataset.atelierId}`;
   return op;
 }
 
@@ -19,6 +22,9 @@ export function wireActions(connection, newId) {
     const button = event.target.closest("[data-op]");
     if (button && !button.disabled) {
       if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+      const filled = button.dataset.confirmIfFilled;
+      const current = filled && document.querySelector(`textarea[data-text-field="${filled}"]`);
+      if (current && current.value.trim() && !window.confirm("Remplacer le texte actuel par un nouveau brouillon ?")) return;
       connection.send(opFrom(button));
       return;
     }
@@ -85,6 +91,7 @@ export function submitOpForm(form, connection, newId) {
   const op = { type: form.dataset.opForm };
   for (const field of form.elements) {
     if (!field.name || field.disabled) continue;
+    if (field.type === "radio" && !field.checked) continue;
     let value = field.type === "checkbox" ? field.checked : field.value.trim();
     if (field.dataset.number !== undefined) value = value === "" ? null : Number(value);
     const [head, tail] = field.name.split(".");
@@ -103,5 +110,8 @@ export function submitOpForm(form, connection, newId) {
     form.querySelector("input, textarea, select")?.focus();
   } else if (form.dataset.after === "hide") {
     form.hidden = true;
+  } else if (form.dataset.after === "thanks") {
+    const thanks = form.querySelector("[data-questionnaire-thanks]");
+    if (thanks) thanks.hidden = false;
   }
 }

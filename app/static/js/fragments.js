@@ -68,8 +68,8 @@ function keepWork(element) {
   const values = new Map();
   for (const form of openForms) {
     for (const field of form.querySelectorAll("input[id], textarea[id], select[id]")) {
-      if (field.type === "checkbox" || field.type === "radio" || field.type === "hidden") continue;
-      values.set(field.id, field.value);
+      if (field.type === "hidden") continue;
+      values.set(field.id, field.type === "checkbox" || field.type === "radio" ? field.checked : field.value);
     }
   }
   return {
@@ -87,7 +87,9 @@ function restoreWork(element, kept) {
   }
   for (const [fieldId, value] of kept.values) {
     const field = element.querySelector(`#${CSS.escape(fieldId)}`);
-    if (field) field.value = value;
+    if (!field) continue;
+    if (typeof value === "boolean") field.checked = value;
+    else field.value = value;
   }
   if (kept.activeId) {
     const target = document.getElementById(kept.activeId);

@@ -9,6 +9,7 @@ import { wireBoard } from "./board.js";
 import { TextFields } from "./fields.js";
 import { wireFormat2 } from "./format2.js";
 import { wireFormat3 } from "./format3.js";
+import { wireAfter } from "./after.js";
 
 const body = document.body;
 const me = { memberId: body.dataset.memberId, role: body.dataset.role, team: body.dataset.team === "true" };
@@ -33,6 +34,7 @@ function applyTextUpdates(event) {
   if (event.type === "text.updated") fields.applyRemote(event.field, event.update);
   if (event.type === "sous_action.created") fields.applyRemote(`sous_action:${event.sous_action.id}`, event.update);
   if (event.type === "canevas.imported") fields.applyAll(event.updates);
+  if (event.type === "draft.generated" && event.update) fields.applyRemote(event.field, event.update);
 }
 
 const refresh = () => {
@@ -77,6 +79,7 @@ connection.addEventListener("error", (event) => showNotice(event.detail.message)
 wireActions(connection, newId);
 wireFormat2(connection, me, newId);
 wireFormat3(connection, me, newId);
+wireAfter();
 wireBoard(connection, announce);
 startTimer(connection, announce);
 refresh();
