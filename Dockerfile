@@ -13,6 +13,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY app ./app
 COPY migrations ./migrations
 COPY alembic.ini .
+# The published JSON Schemas of the deliverable are served from docs/.
+COPY docs/deliverable.schema.json docs/deliverable.md ./docs/
+COPY docs/schemas ./docs/schemas
 RUN useradd --system --home /srv/atelier atelier && mkdir /data && chown atelier /data
 USER atelier
 VOLUME /data

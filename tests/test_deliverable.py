@@ -1,17 +1,20 @@
 """The deliverable of each format, built from ateliers played with the domain (decide, then evolve).
 
-Format 1 gives the fiche sujets, Format 2 the canevas d'engagement, Format 3 the feuille de route.
-The same atelier gives byte-identical JSON, whether live, replayed from its log or restored from a
-snapshot, and no clock is read.
+Format 1 gives the fiche sujets, Format 2 the canevas d'engagement, Format 3 the feuille de route;
+the last two carry their OGP commitment. The same atelier gives byte-identical JSON, whether live,
+replayed from its log or restored from a snapshot, and no clock is read. Every document made here
+validates against the published schema, docs/deliverable.schema.json.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from jsonschema import Draft202012Validator
 from pycrdt import Doc, Text
 
 from app.domain.errors import DomainError
@@ -46,8 +49,11 @@ from app.domain.rules import SYSTEM, decide, evolve
 from app.domain.state import AtelierState
 from app.domain.texts import TEXT_NAME
 from app.export.deliverable import SCHEMA_VERSION, deliverable
+from app.export.ogp import end_month, start_month
 
 NOW = 1_790_000_000.0
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "deliverable.schema.json").read_text("utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 ALEX, NOA, CAMILLE, SAM = "alex", "noa", "camille", "sam"
 
 
@@ -125,7 +131,17 @@ def export(state: AtelierState, *, seq: int) -> dict[str, Any]:
         mock.patch("time.monotonic", forbidden),
         mock.patch("time.time_ns", forbidden),
     ):
-        return deliverable(state, seq=seq)
+        body = deliverable(state, seq=seq)
+    assert_valid(body)
+    return body
+
+
+def assert_valid(body: dict[str, Any]) -> None:
+    """`body`, as JSON, validates against the published schema."""
+    errors = [
+        f"{list(error.absolute_path)}: {error.message}" for error in VALIDATOR.iter_errors(json.loads(dumps(body)))
+    ]
+    assert not errors, errors
 
 
 PEOPLE = {
@@ -137,7 +153,7 @@ PEOPLE = {
 
 
 def check_head(body: dict[str, Any], played: Played, kind: str) -> None:
-    assert body["schema_version"] == SCHEMA_VERSION == "0.2.0"
+    assert body["schema_version"] == SCHEMA_VERSION == "0.3.0"
     assert body["kind"] == kind
     assert body["seq"] == len(played.log)
     assert body["atelier"] == {
@@ -147,6 +163,12 @@ def check_head(body: dict[str, Any], played: Played, kind: str) -> None:
         "date": "2026-11-20",
         "format": {"key": played.state.format_key, "title": played.state.deroule.title},
     }
+    assert body["animation_team"] == [
+        {"id": ALEX, "first_name": "Alex", "last_name": "Durand", "structure": "DITP", "role": "referent",
+         "role_label": "Référent-animateur"},
+        {"id": NOA, "first_name": "Noa", "last_name": "Petit", "structure": "SGAR", "role": "complice",
+         "role_label": "Complice"},
+    ]  # fmt: skip
     assert [p["id"] for p in body["participants"]] == [ALEX, NOA, CAMILLE, SAM]
     assert body["participants"][1] == {
         "id": NOA, "first_name": "Noa", "last_name": "Petit", "structure": "SGAR", "role": "complice",
@@ -168,7 +190,10 @@ def test_format_1_gives_the_fiche_sujets_unchanged() -> None:
     played.write(NOA, "notes:3", "Deux sujets.")
     body = export(played.state, seq=len(played.log))
 
-    assert list(body) == ["schema_version", "kind", "seq", "atelier", "participants", "cards", "priorities", "notes"]
+    assert list(body) == [
+        "schema_version", "kind", "seq", "atelier", "animation_team", "participants", "cards", "priorities",
+        "ogp_commitment", "notes", "questionnaire",
+    ]  # fmt: skip
     check_head(body, played, "fiche-sujets")
     assert body["cards"] == [
         {
@@ -183,6 +208,7 @@ def test_format_1_gives_the_fiche_sujets_unchanged() -> None:
         },
     ]  # fmt: skip
     assert body["priorities"] == ["c1"]
+    assert body["ogp_commitment"] is None  # no canevas in Format 1
     assert body["notes"][3]["text"] == "Deux sujets."
     assert_deterministic(played)
 
@@ -218,8 +244,8 @@ def test_format_2_gives_the_canevas() -> None:
     played = format_2()
     body = export(played.state, seq=len(played.log))
     assert list(body) == [
-        "schema_version", "kind", "seq", "atelier", "participants", "subject", "reformulations", "ideas", "canevas",
-        "sous_actions", "roadmap", "notes",
+        "schema_version", "kind", "seq", "atelier", "animation_team", "participants", "subject", "reformulations",
+        "ideas", "canevas", "sous_actions", "roadmap", "ogp_commitment", "notes", "questionnaire",
     ]  # fmt: skip
     check_head(body, played, "canevas")
     assert body["subject"] == {
@@ -378,3 +404,115 @@ def test_refused_operations_leave_no_trace_in_the_deliverable() -> None:
     with pytest.raises(DomainError):
         played.play(CreateIdea("i9", "nope", "Hors sujet"), SAM)
     assert dumps(export(played.state, seq=len(played.log))) == before
+
+
+# -- The animation team --------------------------------------------------------------------------
+
+
+def test_the_animation_team_is_listed_by_role() -> None:
+    played = Played("1")
+    played.play(SetRole(SAM, Role.OBSERVER), ALEX)
+    played.play(SetRole(CAMILLE, Role.CHALLENGEUR), ALEX)  # joined after Noa (complice): listed before her
+    body = export(played.state, seq=len(played.log))
+    assert [(m["id"], m["role"], m["role_label"]) for m in body["animation_team"]] == [
+        (ALEX, "referent", "Référent-animateur"),
+        (CAMILLE, "challengeur", "Animateur-challengeur"),
+        (NOA, "complice", "Complice"),
+    ]
+    assert [p["role"] for p in body["participants"]] == ["referent", "complice", "challengeur", "observer"]
+
+
+# -- The OGP commitment --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "month"),
+    [("2026", (2026, 1)), ("2026-T1", (2026, 1)), ("2026-T2", (2026, 4)), ("2026-T4", (2026, 10)),
+     ("2026-05", (2026, 5)), ("2026-12", (2026, 12)), ("", None), ("2026-13", None), ("26", None)],
+)  # fmt: skip
+def test_an_etape_start_is_its_first_month(start: str, month: tuple[int, int] | None) -> None:
+    assert start_month(start) == month
+
+
+@pytest.mark.parametrize(
+    ("first", "months", "last"),
+    [((2026, 4), 6, (2026, 9)), ((2026, 5), 1, (2026, 5)), ((2026, 11), 3, (2027, 1)), ((2026, 1), 24, (2027, 12)),
+     ((2026, 12), 120, (2036, 11))],
+)  # fmt: skip
+def test_an_etape_ends_in_its_last_month(first: tuple[int, int], months: int, last: tuple[int, int]) -> None:
+    assert end_month(first, months) == last
+
+
+def test_format_2_maps_its_canevas_onto_the_ogp_template() -> None:
+    played = format_2()
+    body = export(played.state, seq=len(played.log))
+    ogp = body["ogp_commitment"]
+    assert list(ogp) == [
+        "commitment_title", "problem_addressed", "description", "contribution", "ogp_values", "lead_agency",
+        "milestones", "source_ateliers",
+    ]  # fmt: skip
+    assert ogp["commitment_title"] == "Des menus ouverts"
+    assert ogp["problem_addressed"] == ""  # porte_sur not written
+    assert ogp["description"] == played.state.texts.text("canevas:c_est").strip()  # va not written: c_est alone
+    assert ogp["contribution"] == ""  # no utile_car in Format 2
+    assert ogp["ogp_values"] == [
+        {"key": "transparence", "label": "Transparence", "ogp_value": "transparency"},
+        {"key": "participation", "label": "Participation", "ogp_value": "participation"},
+    ]
+    assert ogp["lead_agency"] == "Mairie de Lyon"
+    assert ogp["milestones"] == []
+    assert ogp["source_ateliers"] == [
+        {"atelier_id": "f1", "atelier_title": None, "card_id": "c1", "provides": ["subject"]},
+        {"atelier_id": "f2", "atelier_title": "Ouvrir les données des cantines", "card_id": None,
+         "provides": ["canevas"]},
+    ]  # fmt: skip
+
+
+def test_format_3_maps_its_canevas_and_feuille_de_route_onto_the_ogp_template() -> None:
+    played = format_3()
+    played.write(ALEX, "canevas:porte_sur", "  Mon engagement porte sur les cantines \n")
+    played.write(ALEX, "canevas:c_est", "Mon engagement c'est ouvrir les menus")
+    played.play(SetCanevasValue("transparence", False), ALEX)
+    played.play(SetCanevasValue("collaboration", True), ALEX)
+    body = export(played.state, seq=len(played.log))
+    ogp = body["ogp_commitment"]
+    assert ogp["commitment_title"] == "Des menus ouverts"
+    # Two canevas fields make one OGP field, trimmed and joined by a blank line.
+    assert ogp["problem_addressed"] == "Mon engagement porte sur les cantines\n\nAu besoin d'information"
+    assert ogp["description"] == "Mon engagement c'est ouvrir les menus\n\nPublier chaque semaine"
+    assert ogp["contribution"] == "Mon engagement est utile car les parents savent"
+    assert [(v["key"], v["label"], v["ogp_value"]) for v in ogp["ogp_values"]] == [
+        ("participation", "Participation", "participation"),
+        ("collaboration", "Collaboration", "collaboration"),
+    ]
+    assert ogp["lead_agency"] == "Mairie de Lyon"
+    # The étapes in the feuille de route's order; an end only with a start and a duration.
+    assert ogp["milestones"] == [
+        {"position": 1, "etape_id": "e2", "title": "Lancer le comité", "start": "2027-01", "end": None,
+         "duration_months": None, "livrable": "", "pilote": ""},
+        {"position": 2, "etape_id": "e3", "title": "Former les cuisiniers", "start": None, "end": None,
+         "duration_months": None, "livrable": "", "pilote": ""},
+        {"position": 3, "etape_id": "e1", "title": "Publier le jeu de données", "start": "2026-04", "end": "2026-09",
+         "duration_months": 6, "livrable": "Un jeu de données", "pilote": "DSI"},
+    ]  # fmt: skip
+    assert ogp["source_ateliers"] == [
+        {"atelier_id": "f2", "atelier_title": None, "card_id": None, "provides": ["canevas"]},
+        {"atelier_id": "f3", "atelier_title": "Ouvrir les données des cantines", "card_id": None,
+         "provides": ["canevas", "milestones"]},
+    ]  # fmt: skip
+    assert_deterministic(played)
+
+
+def test_a_source_atelier_giving_subject_and_canevas_is_listed_once() -> None:
+    played = Played("3")
+    source = {"atelier_id": "f2", "atelier_title": "Formuler l'engagement"}
+    played.play(SetSubject("Publier les menus", "", source), SYSTEM)
+    played.play(ImportCanevas({"titre": "Des menus ouverts"}, (), source), SYSTEM)
+    ogp = export(played.state, seq=len(played.log))["ogp_commitment"]
+    assert ogp["source_ateliers"] == [
+        {"atelier_id": "f2", "atelier_title": "Formuler l'engagement", "card_id": None,
+         "provides": ["subject", "canevas"]},
+        {"atelier_id": "f3", "atelier_title": "Ouvrir les données des cantines", "card_id": None,
+         "provides": ["canevas", "milestones"]},
+    ]  # fmt: skip
+    assert ogp["ogp_values"] == [] and ogp["milestones"] == []

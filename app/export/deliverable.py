@@ -1,8 +1,11 @@
-"""The deliverables as documented JSON (docs/protocol.md §2.1).
+"""The deliverables as documented JSON (docs/protocol.md §2.1), described by the JSON Schema
+docs/deliverable.schema.json; docs/deliverable.md keeps its changelog and the older versions.
 
 Format 1 gives the "fiche sujets" (cards, matrice, priorities); Format 2 the "canevas d'engagement"
 (subject, reformulations, ideas, canevas); Format 3 the "feuille de route" (canevas, sous-actions,
-étapes). Every kind carries the atelier, its participants and the notes of each step.
+étapes). Every kind carries the atelier, its animation team, its participants and the notes of each
+step; Formats 2 and 3 also carry their canevas as an OGP commitment (`ogp_commitment`, see ogp.py).
+A démarche's deliverable holds the deliverables of its ateliers, in the démarche's order.
 
 The same atelier state always gives the same JSON: no clock is read here, and every list is in the
 state's order (creation order, the kit's order, or the feuille de route's order).
@@ -19,10 +22,17 @@ from ..domain.kit_tools import (
     REFORMULATION_PROMPTS,
     canevas_fields,
 )
+from ..domain.questionnaire import summary
+from ..domain.roles import Role
 from ..domain.state import AtelierState, Card
+from .ogp import ogp_commitment
 
-SCHEMA_VERSION = "0.2.0"
+# The version of docs/deliverable.schema.json the documents follow (docs/deliverable.md: the changelog).
+SCHEMA_VERSION = "0.3.0"
 KINDS = {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}
+DEMARCHE_KIND = "demarche"
+# The kit's « équipe d'animation », in this order in `animation_team`.
+TEAM_ROLES = (Role.REFERENT, Role.CHALLENGEUR, Role.COMPLICE)
 
 QUADRANTS = {
     (True, True): "prioritaire",  # désirable et faisable
@@ -41,14 +51,36 @@ def quadrant(card: Card) -> str | None:
 def deliverable(state: AtelierState, *, seq: int) -> dict[str, Any]:
     """The atelier's deliverable, of the kind its format produces."""
     body = _fiche_sujets(state) if state.format_key == "1" else _engagement(state)
-    return _head(state, seq) | body | {"notes": _notes(state)}
+    return _head(state, seq) | body | {
+        "ogp_commitment": ogp_commitment(state),
+        "notes": _notes(state),
+        "questionnaire": _questionnaire(state),
+    }
+
+
+def _questionnaire(state: AtelierState) -> dict[str, Any]:
+    """The questionnaire's results without names, whatever the setting: the deliverable travels."""
+    results = summary(state.questionnaire)
+    return {"anonymous": results["anonymous"], "responses": results["responses"], "questions": results["questions"]}
+
+
+def demarche_deliverable(
+    *, demarche_id: str, title: str, administration: str, ateliers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A démarche's deliverable: its identity and the deliverable of each of its ateliers, in its order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": DEMARCHE_KIND,
+        "demarche": {"id": demarche_id, "title": title, "administration": administration},
+        "ateliers": ateliers,
+    }
 
 
 def _head(state: AtelierState, seq: int) -> dict[str, Any]:
     deroule = state.deroule
     return {
         "schema_version": SCHEMA_VERSION,
-        "kind": KINDS.get(state.format_key, "atelier"),
+        "kind": KINDS[state.format_key],
         "seq": seq,
         "atelier": {
             "id": state.atelier_id,
@@ -57,6 +89,20 @@ def _head(state: AtelierState, seq: int) -> dict[str, Any]:
             "date": state.date,
             "format": {"key": deroule.key, "title": deroule.title},
         },
+        # The équipe d'animation by role (référent, challengeurs, complices), each in the order they joined.
+        "animation_team": [
+            {
+                "id": m.id,
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "structure": m.structure,
+                "role": str(m.role),
+                "role_label": m.role.label,
+            }
+            for role in TEAM_ROLES
+            for m in state.members.values()
+            if m.role == role
+        ],
         "participants": [
             {
                 "id": m.id,

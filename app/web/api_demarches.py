@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from ..export.deliverable import deliverable as build_deliverable
+from ..export.deliverable import demarche_deliverable
 from ..storage.demarches import create_demarche, demarche_ateliers, demarche_token_matches, get_demarche
 from ..storage.models import DemarcheRow
 from . import carry_over
@@ -251,4 +253,27 @@ def created_out(created: carry_over.ChainedAtelier, base: str) -> DemarcheAtelie
         demarche_id=demarche_id,
         position=row.position or 0,
         carried_over=CarriedOver(**created.carried_over),
+    )
+
+
+@router.get(
+    "/demarches/{demarche_id}/deliverable.json",
+    dependencies=[RequireDemarcheToken],
+    summary="A démarche's deliverable",
+    responses={200: {"description": "Validates against `GET /schemas/deliverable.json` (`kind` demarche)."}},
+)
+async def deliverable(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> dict[str, Any]:
+    """The démarche (`id`, `title`, `administration`) and the deliverable of each of its ateliers, in its order
+    (#1 → #2 → #3), each exactly as `GET /api/ateliers/{id}/deliverable.json` gives it: `{"schema_version",
+    "kind": "demarche", "demarche", "ateliers"}`. The same states always give the same JSON."""
+    rows = await run_in_threadpool(demarche_ateliers, engine, demarche_id=demarche.id)
+    documents = []
+    for row in rows:
+        room = await rooms.get(row.id)
+        if room is None:  # gone since the list was read
+            continue
+        async with room.consistent():  # state and seq of the same durable point
+            documents.append(build_deliverable(room.state, seq=room.seq))
+    return demarche_deliverable(
+        demarche_id=demarche.id, title=demarche.title, administration=demarche.administration, ateliers=documents
     )
