@@ -43,5 +43,6 @@ export function wireAfter() {
     if (event.target.matches?.('textarea[data-text-field="post"]')) countPost();
   });
   document.addEventListener("atelier:fragments", countPost);
+  document.addEventListener("atelier:texts", countPost);
   countPost();
 }

@@ -72,7 +72,10 @@ function keepWork(element) {
       values.set(field.id, field.type === "checkbox" || field.type === "radio" ? field.checked : field.value);
     }
   }
+  // Status messages the person was shown (a "merci" after sending) stay shown.
+  const shown = [...element.querySelectorAll("[data-keep-shown]:not([hidden])")].map((node) => node.dataset.keepShown);
   return {
+    shown,
     activeId: active?.id || null,
     selection: active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null,
     openFormIds: openForms.map((form) => form.id),
@@ -81,6 +84,10 @@ function keepWork(element) {
 }
 
 function restoreWork(element, kept) {
+  for (const key of kept.shown) {
+    const node = element.querySelector(`[data-keep-shown="${CSS.escape(key)}"]`);
+    if (node) node.hidden = false;
+  }
   for (const formId of kept.openFormIds) {
     const form = element.querySelector(`#${CSS.escape(formId)}`);
     if (form) form.hidden = false;

@@ -52,6 +52,7 @@ connection.addEventListener("snapshot", (event) => {
 connection.addEventListener("event", (event) => {
   const message = event.detail;
   applyTextUpdates(message.event);
+  document.dispatchEvent(new CustomEvent("atelier:texts")); // e.g. the post's length counter
   applyFragments(message.fragments);
   if (message.event.type === "step.changed") {
     announce(`Nouvelle étape : ${document.getElementById("step-title")?.textContent ?? ""}`);
