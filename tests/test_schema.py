@@ -607,6 +607,9 @@ def test_old_deliverables_validate_against_their_own_version(version: str, docum
             assert errors(document, path)
 
 
+NEW_IN_0_3_0 = ("animation_team", "ogp_commitment", "questionnaire")
+
+
 def test_old_schemas_refuse_what_their_version_did_not_write(client: TestClient) -> None:
     assert errors(fiche_sujets("0.1.0") | {"animation_team": []}, OLD_VERSIONS["0.1.0"])
     assert errors(fiche_sujets("0.2.0", format_key="2"), OLD_VERSIONS["0.2.0"])  # 0.2.0 wrote a canevas for it
@@ -616,7 +619,7 @@ def test_old_schemas_refuse_what_their_version_did_not_write(client: TestClient)
     current = json.loads(atelier_deliverable(client, atelier_3))
     assert errors(current | {"schema_version": "0.2.0"}, OLD_VERSIONS["0.2.0"])
     assert not errors(
-        {key: value for key, value in current.items() if key not in ("animation_team", "ogp_commitment", "questionnaire")}
+        {key: value for key, value in current.items() if key not in NEW_IN_0_3_0}
         | {"schema_version": "0.2.0"},
         OLD_VERSIONS["0.2.0"],
     )  # and without them, the 0.3.0 atelier documents are 0.2.0 ones

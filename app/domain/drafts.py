@@ -3,6 +3,7 @@ the thank-you mail (the kit's « Après l'atelier »). Plain text in French, fro
 
 from __future__ import annotations
 
+from .kit_tools import canevas_fields
 from .roles import ANIMATION_TEAM, Role
 from .state import AtelierState
 
@@ -64,10 +65,18 @@ def _outcomes(state: AtelierState) -> list[str]:
             lines.append(f"- {card.title}" + (f" : {card.description}" if card.description else "") + place + star)
         return lines
     lines = [f"Sujet : {state.subject.title}" if state.subject else "Sujet : à préciser"]
-    for key in ("titre", "porte_sur", "c_est", "va", "repond_a", "utile_car"):
-        text = state.texts.text(state.canevas_field(key)).strip()
-        if text:
-            lines.append(f"- {key.replace('_', ' ')} : {text}")
+    if state.reformulations or state.ideas:
+        counts = f"{len(state.reformulations)} reformulation(s) du sujet, {len(state.ideas)} idée(s) d'engagements."
+        lines.append(counts)
+    lines += ["", "Canevas d'engagement :"]
+    for field in canevas_fields(state.format_key):
+        text = state.texts.text(state.canevas_field(field.key)).strip()
+        lead = field.starter.rstrip("…") if field.starter else f"{field.label} :"
+        # People often type the kit's sentence starter themselves: don't say it twice.
+        said = text.casefold().startswith(lead.casefold())
+        lines.append(f"- {text}" if said else f"- {lead} {text or '(à compléter)'}")
+    if state.canevas_values:
+        lines.append("- Valeurs : " + ", ".join(value.capitalize() for value in state.canevas_values))
     active = [item for item in state.sous_actions.values() if item.merged_into is None]
     if active:
         lines.append(f"Sous-actions ({len(active)}) :")

@@ -41,6 +41,10 @@ def decide_after(state: AtelierState, op: AfterOperation, member: Member, now: f
     match op:
         case OpenQuestionnaire():
             _require(member.role in ANIMATEURS, "Seuls les animateurs ouvrent le questionnaire.")
+            questionnaire = state.questionnaire
+            if not op.anonymous and questionnaire.anonymous and questionnaire.responses:
+                # Answers given under the promise of anonymity must never be shown with names.
+                raise InvalidOperation("Des réponses anonymes ont déjà été données : le questionnaire reste anonyme.")
             return QuestionnaireOpened(anonymous=op.anonymous, at=now)
         case CloseQuestionnaire():
             _require(member.role in ANIMATEURS, "Seuls les animateurs ferment le questionnaire.")
@@ -122,6 +126,8 @@ def _answers(answers: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(value, str) or len(value) > TEXT_ANSWER_MAX:
                 raise InvalidOperation(f"« {question.label} » : un texte de {TEXT_ANSWER_MAX} caractères au plus.")
             value = value.strip()
+            if not value:  # only spaces: not an answer
+                continue
         cleaned[key] = value
     if not cleaned:
         raise InvalidOperation("Répondez à au moins une question.")

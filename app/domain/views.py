@@ -78,9 +78,14 @@ def questionnaire_view(state: AtelierState, *, team: bool) -> dict[str, Any]:
     return view
 
 
-def shows_actor(event: dict[str, Any], state: AtelierState) -> bool:
-    """Whether the wire may name who made this event (not an anonymous questionnaire answer)."""
-    return not (event["type"] == "questionnaire.answered" and state.questionnaire.anonymous)
+def shows_actor(event: dict[str, Any], state: AtelierState, *, team: bool) -> bool:
+    """Whether the wire may name who made this event (its actor and client op id).
+
+    Never for an anonymous questionnaire answer; for a named one, only to the animation team.
+    """
+    if event["type"] != "questionnaire.answered":
+        return True
+    return team and not state.questionnaire.anonymous
 
 
 def engagement_view(state: AtelierState) -> dict[str, Any]:

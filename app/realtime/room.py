@@ -20,7 +20,7 @@ from ..domain.events import event_from_dict, event_to_dict
 from ..domain.operations import Operation
 from ..domain.roles import CONTRIBUTORS
 from ..domain.rules import decide, evolve
-from ..domain.state import AtelierState
+from ..domain.state import DRAFT_FIELDS, AtelierState
 from ..domain.views import event_view, shows_actor, state_view
 from .fragments import FragmentRenderer
 from .peer import Peer
@@ -312,11 +312,12 @@ class Room:
     # -- fan-out ---------------------------------------------------------------------------
 
     def _event_message(self, entry: LogEntry, *, team: bool, html: bool) -> str:
+        named = shows_actor(entry.event, self.state, team=team)
         message: dict[str, Any] = {
             "type": "event",
             "seq": entry.seq,
-            "id": entry.op_id,
-            "actor": entry.actor if shows_actor(entry.event, self.state) else None,
+            "id": entry.op_id if named else None,  # a client's op ids could tell who answered
+            "actor": entry.actor if named else None,
             "at": entry.at,
             "event": event_view(entry.event, team=team, anonymous=self.state.questionnaire.anonymous),
         }
@@ -411,8 +412,9 @@ class Room:
         if frame.field is not None and not self.state.is_text_field(frame.field):
             raise NotFound(f"Champ de texte inconnu : {frame.field}.")
         text = encode({"type": "field.focused", "field": frame.field, "by": member.id, "name": member.display_name})
+        team_only = frame.field in DRAFT_FIELDS  # the team's drafts: participants need not know
         for other in list(self.peers):
-            if other is not peer:
+            if other is not peer and (not team_only or self._is_team(other)):
                 other.offer(text, durable=False)
 
 
