@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from ..domain.state import AtelierState
+from ..export.after import compte_rendu_pdf, compte_rendu_text
 from ..export.deliverable import deliverable as build_deliverable
 from ..export.deliverable import demarche_deliverable
+from ..export.demarche_files import demarche_compte_rendu, demarche_pdf
+from ..export.markdown import to_html
 from ..storage.demarches import create_demarche, demarche_ateliers, demarche_token_matches, get_demarche
 from ..storage.models import DemarcheRow
 from . import carry_over
@@ -266,14 +270,86 @@ async def deliverable(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep)
     """The démarche (`id`, `title`, `administration`) and the deliverable of each of its ateliers, in its order
     (#1 → #2 → #3), each exactly as `GET /api/ateliers/{id}/deliverable.json` gives it: `{"schema_version",
     "kind": "demarche", "demarche", "ateliers"}`. The same states always give the same JSON."""
+    documents = [build_deliverable(state, seq=seq) for state, seq in await _states(demarche, engine, rooms)]
+    return demarche_deliverable(
+        demarche_id=demarche.id, title=demarche.title, administration=demarche.administration, ateliers=documents
+    )
+
+
+async def _states(demarche: DemarcheRow, engine: EngineDep, rooms: RoomsDep) -> list[tuple[AtelierState, int]]:
+    """Each atelier's state and seq, in the démarche's order, each read at a durable point and copied."""
     rows = await run_in_threadpool(demarche_ateliers, engine, demarche_id=demarche.id)
-    documents = []
+    states = []
     for row in rows:
         room = await rooms.get(row.id)
         if room is None:  # gone since the list was read
             continue
-        async with room.consistent():  # state and seq of the same durable point
-            documents.append(build_deliverable(room.state, seq=room.seq))
-    return demarche_deliverable(
-        demarche_id=demarche.id, title=demarche.title, administration=demarche.administration, ateliers=documents
+        async with room.consistent():
+            states.append((AtelierState.from_dict(room.state.to_dict()), room.seq))
+    return states
+
+
+def _require_ateliers(states: list[tuple[AtelierState, int]]) -> None:
+    if not states:
+        raise HTTPException(409, "La démarche n'a pas encore d'atelier.")
+
+
+@router.get(
+    "/demarches/{demarche_id}/deliverable.pdf",
+    dependencies=[RequireDemarcheToken],
+    summary="A démarche's deliverable (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "No atelier yet."}},
+)
+async def deliverable_pdf(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> Response:
+    """Each atelier's PDF deliverable, in the démarche's order, in one file."""
+    states = await _states(demarche, engine, rooms)
+    _require_ateliers(states)
+    bodies = [build_deliverable(state, seq=seq) for state, seq in states]
+    pdf = await run_in_threadpool(demarche_pdf, bodies)
+    disposition = f'attachment; filename="demarche-{demarche.id}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+async def _compte_rendu(demarche: DemarcheRow, engine: EngineDep, rooms: RoomsDep) -> str:
+    states = await _states(demarche, engine, rooms)
+    _require_ateliers(states)
+    parts = [compte_rendu_text(state) for state, _ in states]
+    return demarche_compte_rendu(title=demarche.title, administration=demarche.administration, parts=parts)
+
+
+@router.get(
+    "/demarches/{demarche_id}/compte-rendu.md",
+    dependencies=[RequireDemarcheToken],
+    summary="A démarche's compte rendu (Markdown)",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}}}, 409: {"description": "No atelier yet."}},
+)
+async def compte_rendu_markdown(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> Response:
+    """The comptes rendus of the démarche's ateliers, in order, under the démarche's title."""
+    text = await _compte_rendu(demarche, engine, rooms)
+    disposition = f'attachment; filename="compte-rendu-demarche-{demarche.id}.md"'
+    return Response(text, media_type="text/markdown; charset=utf-8", headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/demarches/{demarche_id}/compte-rendu.pdf",
+    dependencies=[RequireDemarcheToken],
+    summary="A démarche's compte rendu (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "No atelier yet."}},
+)
+async def compte_rendu_pdf_route(
+    request: Request, demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep
+) -> Response:
+    """The démarche's compte rendu as an A4 PDF."""
+    text = await _compte_rendu(demarche, engine, rooms)
+    html = request.state.templates.get_template("after/compte_rendu.html").render(
+        title=f"Compte rendu — {demarche.title}",
+        header=f"{demarche.administration} — {demarche.title}",
+        body=to_html(text),
+        final=True,
     )
+    pdf = await run_in_threadpool(compte_rendu_pdf, html)
+    disposition = f'attachment; filename="compte-rendu-demarche-{demarche.id}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
