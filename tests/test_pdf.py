@@ -20,7 +20,7 @@ from helpers import bearer, connected, join, text_update
 from markupsafe import Markup
 from starlette.testclient import TestClient
 
-from app.export.pdf import SUPPORTS, render_deliverable_html, render_support_html
+from app.export.pdf import SUPPORTS, html_to_pdf, render_deliverable_html, render_support_html
 from app.export.typography import NARROW_NBSP, NBSP, french
 
 TITLE = "Données ouvertes : qualité de l'eau à Saint-Étienne ?"
@@ -201,6 +201,15 @@ def test_typography_escapes_then_spaces() -> None:
         assert french(untouched) == Markup.escape(untouched)
     assert french(Markup("<em>déjà sûr</em> : oui")) == f"<em>déjà sûr</em>{NBSP}: oui"
     assert french(None) == ""
+
+
+def test_the_renderer_fetches_nothing(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.svg"
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text y="30">SECRET</text></svg>'
+    secret.write_text(svg)
+    pdf = html_to_pdf(f'<p>Avant</p><img src="file://{secret}"><img src="http://127.0.0.1:9/x.png">')
+    text = pdf_text(pdf, tmp_path)
+    assert "Avant" in text and "SECRET" not in text
 
 
 # -- the deliverable, format by format ---------------------------------------------------------

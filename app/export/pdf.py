@@ -14,11 +14,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.state import AtelierState
@@ -119,8 +119,9 @@ def _stylesheet() -> CSS:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint, with our print stylesheet; no base URL: the templates load nothing from outside."""
-    document = HTML(string=html, base_url=str(Path(TEMPLATES_DIR)))
+    """WeasyPrint, with our print stylesheet. The templates load nothing: fetching any URL (file, http,
+    data) is refused, so a text that ever got through as HTML still could not read a file or a network."""
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=URLFetcher(allowed_protocols=()))
     return document.write_pdf(stylesheets=[_stylesheet()])  # type: ignore[no-any-return]
 
 
