@@ -281,7 +281,9 @@ def test_drafts_never_reach_participants(client: TestClient, room: Atelier) -> N
         received = [*camille.seen, *karim.seen]
 
     drafted = texts(client, room)
-    assert drafted["post"].startswith(SECRET_POST) and drafted["compte_rendu"].startswith("# Compte rendu")
+    # The secret was typed by a client that had not seen the generated post: CRDT order between the two
+    # concurrent insertions depends on client ids, so only its presence is certain.
+    assert SECRET_POST in drafted["post"] and drafted["compte_rendu"].startswith("# Compte rendu")
     assert "https://example.org/livrable" in drafted["mail"]
 
     # A new connection: the snapshot has no drafts; a catch-up replays them redacted.
