@@ -121,7 +121,8 @@ def thank_you_mail(state: AtelierState, link: str) -> str:
             + (f" du {french_date(state.date)}" if state.date else "")
             + f". Ensemble, nous avons {OUTCOMES[state.format_key]}.",
             "",
-            f"Le livrable de l'atelier : {link}" if link else "Le livrable de l'atelier est joint à ce message.",
+            "Le livrable de l'atelier est joint à ce message."
+            + (f" Les travaux restent consultables en ligne : {link}" if link else ""),
             "",
             "Prochaines étapes :",
             "- À compléter (groupe de travail, prochain atelier, point de contact)",
