@@ -6,22 +6,19 @@ Every durable frame has a client-made `id`; ephemeral frames (`card.drag`, `ping
 from __future__ import annotations
 
 import json
+import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
 from ..domain import operations as ops
 from ..domain.roles import Role
 from ..domain.texts import decode_update
+from .frames import CardId, ShortText, Unit, _Frame, _Op
+from .tool_frames import ToolFrame, tool_operation
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
-
-OpId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-CardId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-# Generous bounds here; the domain applies the real text limits with a clear message.
-ShortText = Annotated[str, StringConstraints(max_length=2000)]
-Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class ProtocolError(Exception):
@@ -30,10 +27,6 @@ class ProtocolError(Exception):
     def __init__(self, code: str, message: str, op_id: str | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.op_id = code, message, op_id
-
-
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Hello(_Frame):
@@ -61,10 +54,6 @@ class FieldFocus(_Frame):
 
     type: Literal["field.focus"]
     field: Annotated[str, StringConstraints(max_length=64)] | None
-
-
-class _Op(_Frame):
-    id: OpId
 
 
 class MemberSetRole(_Op):
@@ -141,145 +130,6 @@ class TextUpdate(_Op):
     update: Annotated[str, StringConstraints(max_length=MAX_FRAME_BYTES)]
 
 
-# -- Formats 2 and 3 -----------------------------------------------------------------------
-
-Answer = Annotated[str, StringConstraints(max_length=2000)]
-Answers = Annotated[dict[Annotated[str, StringConstraints(max_length=32)], Answer], Field(max_length=10)]
-
-
-class SubjectSetFrame(_Op):
-    type: Literal["subject.set"]
-    title: ShortText
-    description: ShortText = ""
-
-
-class ReformulationCreate(_Op):
-    type: Literal["reformulation.create"]
-    reformulation_id: CardId | None = None
-    answers: Answers
-
-
-class ReformulationUpdate(_Op):
-    type: Literal["reformulation.update"]
-    reformulation_id: CardId
-    answers: Answers
-
-
-class ReformulationDelete(_Op):
-    type: Literal["reformulation.delete"]
-    reformulation_id: CardId
-
-
-class IdeaCreate(_Op):
-    type: Literal["idea.create"]
-    idea_id: CardId | None = None
-    question: Annotated[str, StringConstraints(max_length=64)]
-    text: ShortText
-
-
-class IdeaUpdate(_Op):
-    type: Literal["idea.update"]
-    idea_id: CardId
-    question: Annotated[str, StringConstraints(max_length=64)]
-    text: ShortText
-
-
-class IdeaDelete(_Op):
-    type: Literal["idea.delete"]
-    idea_id: CardId
-
-
-class CanevasValue(_Op):
-    type: Literal["canevas.value"]
-    value: Annotated[str, StringConstraints(max_length=32)]
-    checked: bool
-
-
-class SousActionCreate(_Op):
-    type: Literal["sous_action.create"]
-    sous_action_id: CardId | None = None
-    text: ShortText
-
-
-class SousActionMerge(_Op):
-    type: Literal["sous_action.merge"]
-    sous_action_id: CardId
-    into_id: CardId
-
-
-class SousActionDelete(_Op):
-    type: Literal["sous_action.delete"]
-    sous_action_id: CardId
-
-
-class RoadmapHorizon(_Op):
-    type: Literal["roadmap.horizon"]
-    start_year: int
-    end_year: int
-
-
-class EtapeCreate(_Op):
-    type: Literal["etape.create"]
-    etape_id: CardId | None = None
-    title: ShortText = ""
-    sous_action_id: CardId | None = None
-    index: int | None = None
-
-
-class EtapeUpdate(_Op):
-    type: Literal["etape.update"]
-    etape_id: CardId
-    title: ShortText
-    start: Annotated[str, StringConstraints(max_length=16)] = ""
-    duration_months: int | None = None
-    owner: ShortText = ""
-    livrable: ShortText = ""
-
-
-class EtapeMove(_Op):
-    type: Literal["etape.move"]
-    etape_id: CardId
-    index: int
-
-
-class EtapeDelete(_Op):
-    type: Literal["etape.delete"]
-    etape_id: CardId
-
-
-# -- After the atelier ----------------------------------------------------------------------
-
-
-class QuestionnaireOpen(_Op):
-    type: Literal["questionnaire.open"]
-    anonymous: bool = True
-
-
-class QuestionnaireClose(_Op):
-    type: Literal["questionnaire.close"]
-
-
-class QuestionnaireAnswer(_Op):
-    type: Literal["questionnaire.answer"]
-    answers: Annotated[
-        dict[
-            Annotated[str, StringConstraints(max_length=32)], int | Annotated[str, StringConstraints(max_length=2000)]
-        ],
-        Field(max_length=20),
-    ]
-
-
-class DraftGenerate(_Op):
-    type: Literal["draft.generate"]
-    field: Literal["compte_rendu", "post", "mail"]
-    link: Annotated[str, StringConstraints(max_length=600)] = ""
-
-
-class CompteRenduFinalize(_Op):
-    type: Literal["compte_rendu.finalize"]
-    final: bool
-
-
 OpFrame = (
     MemberSetRole
     | StepGoto
@@ -295,32 +145,14 @@ OpFrame = (
     | CardPlace
     | CardPriority
     | TextUpdate
-    | SubjectSetFrame
-    | ReformulationCreate
-    | ReformulationUpdate
-    | ReformulationDelete
-    | IdeaCreate
-    | IdeaUpdate
-    | IdeaDelete
-    | CanevasValue
-    | SousActionCreate
-    | SousActionMerge
-    | SousActionDelete
-    | RoadmapHorizon
-    | EtapeCreate
-    | EtapeUpdate
-    | EtapeMove
-    | EtapeDelete
-    | QuestionnaireOpen
-    | QuestionnaireClose
-    | QuestionnaireAnswer
-    | DraftGenerate
-    | CompteRenduFinalize
+    | ToolFrame
 )
 ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
-OP_TYPES = [frame.model_fields["type"].annotation.__args__[0] for frame in OpFrame.__args__]
+_OP_FRAMES = [frame for member in typing.get_args(OpFrame) for frame in (typing.get_args(member) or (member,))]
+OP_TYPES = [typing.get_args(frame.model_fields["type"].annotation)[0] for frame in _OP_FRAMES]
+TOOL_FRAMES = typing.get_args(ToolFrame)
 EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping"]
 
 
@@ -350,6 +182,8 @@ def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | _Op:
 
 def to_operation(frame: _Op) -> ops.Operation:
     """The domain operation a durable frame asks for."""
+    if isinstance(frame, TOOL_FRAMES):
+        return tool_operation(frame)
     match frame:
         case MemberSetRole():
             return ops.SetRole(member_id=frame.member_id, role=Role(frame.role))
@@ -379,50 +213,6 @@ def to_operation(frame: _Op) -> ops.Operation:
             return ops.MarkPriority(card_id=frame.card_id, priority=frame.priority)
         case TextUpdate():
             return ops.UpdateText(field=frame.field, update=decode_update(frame.update))
-        case SubjectSetFrame():
-            return ops.SetSubject(title=frame.title, description=frame.description)
-        case ReformulationCreate():
-            return ops.CreateReformulation(frame.reformulation_id or frame.id, dict(frame.answers))
-        case ReformulationUpdate():
-            return ops.UpdateReformulation(frame.reformulation_id, dict(frame.answers))
-        case ReformulationDelete():
-            return ops.DeleteReformulation(frame.reformulation_id)
-        case IdeaCreate():
-            return ops.CreateIdea(frame.idea_id or frame.id, frame.question, frame.text)
-        case IdeaUpdate():
-            return ops.UpdateIdea(frame.idea_id, frame.question, frame.text)
-        case IdeaDelete():
-            return ops.DeleteIdea(frame.idea_id)
-        case CanevasValue():
-            return ops.SetCanevasValue(frame.value, frame.checked)
-        case SousActionCreate():
-            return ops.CreateSousAction(frame.sous_action_id or frame.id, frame.text)
-        case SousActionMerge():
-            return ops.MergeSousAction(frame.sous_action_id, frame.into_id)
-        case SousActionDelete():
-            return ops.DeleteSousAction(frame.sous_action_id)
-        case RoadmapHorizon():
-            return ops.SetHorizon(frame.start_year, frame.end_year)
-        case EtapeCreate():
-            return ops.CreateEtape(frame.etape_id or frame.id, frame.title, frame.sous_action_id, frame.index)
-        case EtapeUpdate():
-            return ops.UpdateEtape(
-                frame.etape_id, frame.title, frame.start, frame.duration_months, frame.owner, frame.livrable
-            )
-        case EtapeMove():
-            return ops.MoveEtape(frame.etape_id, frame.index)
-        case EtapeDelete():
-            return ops.DeleteEtape(frame.etape_id)
-        case QuestionnaireOpen():
-            return ops.OpenQuestionnaire(anonymous=frame.anonymous)
-        case QuestionnaireClose():
-            return ops.CloseQuestionnaire()
-        case QuestionnaireAnswer():
-            return ops.AnswerQuestionnaire(answers=dict(frame.answers))
-        case DraftGenerate():
-            return ops.GenerateDraft(field=frame.field, link=frame.link)
-        case CompteRenduFinalize():
-            return ops.FinalizeCompteRendu(final=frame.final)
     raise ProtocolError("unknown_type", "Type de message inconnu.")  # pragma: no cover
 
 
