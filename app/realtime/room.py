@@ -23,6 +23,7 @@ from ..domain.rules import decide, evolve
 from ..domain.state import DRAFT_FIELDS, AtelierState
 from ..domain.views import event_view, shows_actor, state_view
 from .fragments import FragmentRenderer
+from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _Poison
 from .peer import Peer
 from .ports import LogEntry, OpStore, StoredAtelier
 from .protocol import PROTOCOL_VERSION, CardDrag, FieldFocus, encode
@@ -33,54 +34,6 @@ BATCH_MAX = 100  # operations committed in one transaction under load
 REPLAY_MAX = 500  # beyond this gap a reconnecting client gets a snapshot instead of events
 DRAG_INTERVAL_S = 0.05  # ≤ 20 relayed drag updates per second per card
 DRAG_MEMORY = 1000  # cards whose last relay time is remembered before the memory is reset
-
-
-class StorageUnavailable(DomainError):
-    code = "unavailable"
-
-
-class InternalError(DomainError):
-    code = "internal"
-
-
-class _Poison(Exception):
-    """An operation whose rule code raised something other than a DomainError."""
-
-    def __init__(self, pending: _Pending) -> None:
-        super().__init__(pending.op_id)
-        self.pending = pending
-
-
-class RoomClosed(Exception):
-    """The room was unloaded while a client was joining: it should reconnect."""
-
-
-@dataclass
-class _Pending:
-    op_id: str
-    op: Operation
-    actor: str
-    peer: Peer | None
-    future: asyncio.Future[int] | None = None
-
-    def succeed(self, seq: int) -> None:
-        if self.peer is not None:
-            self.peer.offer(encode({"type": "ack", "id": self.op_id, "seq": seq}))
-        if self.future is not None and not self.future.done():
-            self.future.set_result(seq)
-
-    def fail(self, error: DomainError) -> None:
-        if self.peer is not None:
-            self.peer.offer(encode(error_frame(error.code, error.message, self.op_id)))
-        if self.future is not None and not self.future.done():
-            self.future.set_exception(error)
-
-
-def error_frame(code: str, message: str, op_id: str | None = None) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if op_id is not None:
-        frame["id"] = op_id
-    return frame
 
 
 @dataclass

@@ -20,7 +20,7 @@ from ..storage.demarches import create_demarche, demarche_ateliers, demarche_tok
 from ..storage.models import DemarcheRow
 from . import carry_over
 from .api import AtelierCreated, created_fields
-from .deps import EngineDep, RoomsDep, SettingsDep
+from .deps import EngineDep, RoomsDep, SettingsDep, bearer_token
 from .urls import base_url, room_url
 
 router = APIRouter(prefix="/api", tags=["démarches"])
@@ -53,11 +53,7 @@ DemarcheDep = Annotated[DemarcheRow, Depends(_demarche)]
 def _demarche_token(
     demarche: DemarcheDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
-    if credentials is None:
-        raise HTTPException(
-            401, "Jeton manquant : en-tête « Authorization: Bearer <jeton> ».", {"WWW-Authenticate": "Bearer"}
-        )
-    if not demarche_token_matches(demarche, token=credentials.credentials):
+    if not demarche_token_matches(demarche, token=bearer_token(credentials)):
         raise HTTPException(403, "Jeton invalide pour cette démarche.")
 
 

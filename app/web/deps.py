@@ -51,14 +51,19 @@ def _atelier(engine: EngineDep, atelier_id: AtelierId) -> AtelierRow:
 AtelierDep = Annotated[AtelierRow, Depends(_atelier)]
 
 
-def _link(
-    atelier: AtelierDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> LinkKind:
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The token of an `Authorization: Bearer` header, or 401 saying how to send one."""
     if credentials is None:
         raise HTTPException(
             401, "Jeton manquant : en-tête « Authorization: Bearer <jeton> ».", {"WWW-Authenticate": "Bearer"}
         )
-    kind = link_kind(atelier, token=credentials.credentials)
+    return credentials.credentials
+
+
+def _link(
+    atelier: AtelierDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> LinkKind:
+    kind = link_kind(atelier, token=bearer_token(credentials))
     if kind is None:
         raise HTTPException(403, "Jeton invalide pour cet atelier.")
     return kind

@@ -11,6 +11,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from ..domain.errors import DomainError
+from ..realtime.outcomes import RoomClosed, error_frame
 from ..realtime.peer import CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN, Peer
 from ..realtime.protocol import (
     PROTOCOL_VERSION,
@@ -24,7 +25,7 @@ from ..realtime.protocol import (
     to_operation,
 )
 from ..realtime.ratelimit import durable_bucket, ephemeral_bucket
-from ..realtime.room import Room, RoomClosed, error_frame
+from ..realtime.room import Room
 from ..storage.ateliers import find_member
 from .deps import member_cookie
 
