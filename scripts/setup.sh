@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 # WeasyPrint renders the PDF with Pango (on Debian's base image) and subsets fonts with HarfBuzz.
-apt_packages=(python3-venv libharfbuzz-subset0 fonts-dejavu-core)
+apt_packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [ "$mode" = dev ]; then
   # Browser tests drive Debian's Chromium; DejaVu gives them a real font; storage tests start
   # private PostgreSQL 15 clusters.
