@@ -6,8 +6,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from . import codec
-
 
 @dataclass(frozen=True)
 class QuestionnaireOpened:
@@ -48,11 +46,3 @@ class CompteRenduFinalized:
 
 AfterEvent = QuestionnaireOpened | QuestionnaireClosed | QuestionnaireAnswered | DraftGenerated | CompteRenduFinalized
 AFTER_EVENTS: dict[str, type[Any]] = {kind.type: kind for kind in typing.get_args(AfterEvent)}
-
-
-def after_event_to_dict(event: Any) -> dict[str, Any]:
-    return codec.event_to_dict(event)
-
-
-def after_event_from_dict(data: dict[str, Any]) -> Any:
-    return codec.event_from_dict(AFTER_EVENTS[data["type"]], data)

@@ -6,7 +6,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from . import codec
 from .items import Etape, Idea, Reformulation, SousAction
 
 
@@ -152,11 +151,3 @@ EngagementEvent = (
     | EtapeDeleted
 )
 ENGAGEMENT_EVENTS: dict[str, type[Any]] = {kind.type: kind for kind in typing.get_args(EngagementEvent)}
-
-
-def engagement_event_to_dict(event: Any) -> dict[str, Any]:
-    return codec.event_to_dict(event)
-
-
-def engagement_event_from_dict(data: dict[str, Any]) -> Any:
-    return codec.event_from_dict(ENGAGEMENT_EVENTS[data["type"]], data)

@@ -9,13 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-from .after_events import AFTER_EVENTS, AfterEvent, after_event_from_dict, after_event_to_dict
-from .engagement_events import (
-    ENGAGEMENT_EVENTS,
-    EngagementEvent,
-    engagement_event_from_dict,
-    engagement_event_to_dict,
-)
+from . import codec
+from .after_events import AFTER_EVENTS, AfterEvent
+from .engagement_events import ENGAGEMENT_EVENTS, EngagementEvent
 from .state import Card, Member
 from .texts import decode_update, encode_update
 from .timer import Timer
@@ -107,12 +103,14 @@ Event = (
 )
 
 
+# Flat events serialised from their field types (Formats 2 and 3, after the atelier).
+CODEC_EVENTS: dict[str, type[Any]] = ENGAGEMENT_EVENTS | AFTER_EVENTS
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as JSON-ready data, with its `type`, as stored in the log and sent on the wire."""
-    if event.type in ENGAGEMENT_EVENTS:
-        return engagement_event_to_dict(event)
-    if event.type in AFTER_EVENTS:
-        return after_event_to_dict(event)
+    if event.type in CODEC_EVENTS:
+        return codec.event_to_dict(event)
     if isinstance(event, MemberJoined):
         body: dict[str, Any] = {"member": event.member.to_dict()}
     elif isinstance(event, CardCreated):
@@ -128,10 +126,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     kind = data["type"]
-    if kind in ENGAGEMENT_EVENTS:
-        return engagement_event_from_dict(data)  # type: ignore[no-any-return]
-    if kind in AFTER_EVENTS:
-        return after_event_from_dict(data)  # type: ignore[no-any-return]
+    if kind in CODEC_EVENTS:
+        return codec.event_from_dict(CODEC_EVENTS[kind], data)  # type: ignore[no-any-return]
     body = {key: value for key, value in data.items() if key != "type"}
     if kind == MemberJoined.type:
         return MemberJoined(member=Member.from_dict(body["member"]))

@@ -147,10 +147,15 @@ class AtelierState:
         return notes + canevas + sous_actions + list(DRAFT_FIELDS)
 
     def is_text_field(self, name: str) -> bool:
+        """Whether `name` is one of `text_fields()`, without listing them (it runs on every keystroke)."""
         kind, _, key = name.partition(":")
         if kind == "sous_action":
             return key in self.sous_actions
-        return name in self.text_fields()
+        if kind == "notes":
+            return key.isdigit() and key == str(int(key)) and int(key) < len(self.deroule.steps)
+        if kind == "canevas":
+            return any(field.key == key for field in canevas_fields(self.format_key))
+        return name in DRAFT_FIELDS
 
     def to_dict(self) -> dict[str, Any]:
         return {
