@@ -147,9 +147,10 @@ def test_documented_limits_match_the_code(doc: str) -> None:
     assert f"{limits.CARD_TITLE_MAX} / {limits.CARD_DESCRIPTION_MAX} characters" in doc
     assert f"| cards per atelier | {limits.CARDS_MAX} |" in doc
     assert f"| members per atelier | {limits.MEMBERS_MAX} " in doc
-    durable, ephemeral = ratelimit.durable_bucket(), ratelimit.ephemeral_bucket()
-    assert f"bursts of {durable.capacity:g}, then {durable.per_second:g} per second" in doc
-    assert f"bursts of {ephemeral.capacity:g}, then {ephemeral.per_second:g} per second" in doc
+    for kind, (burst, per_second) in ratelimit.LIMITS.items():
+        assert f"bursts of {burst:g}, then {per_second:g} per second" in doc, kind
+    missing = [name for name in ratelimit.CREATE_TYPES if f"`{name}`" not in doc.split("## 11. Limits", 1)[1]]
+    assert not missing, f"creation types missing from the rate limits of §11: {missing}"
     assert f"`ATELIER_OUTBOX_SIZE` = {Settings.model_fields['outbox_size'].default}" in doc
     assert f"`ATELIER_IDLE_TIMEOUT_S` = {Settings.model_fields['idle_timeout_s'].default:g} s" in doc
 

@@ -18,4 +18,5 @@ class _Frame(BaseModel):
 
 
 class _Op(_Frame):
+    type: str  # each operation narrows it to its own Literal
     id: OpId

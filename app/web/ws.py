@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -24,7 +23,7 @@ from ..realtime.protocol import (
     parse_frame,
     to_operation,
 )
-from ..realtime.ratelimit import durable_bucket, ephemeral_bucket
+from ..realtime.ratelimit import RateLimiter
 from ..realtime.room import Room
 from ..storage.ateliers import find_member
 from .deps import member_cookie
@@ -134,7 +133,7 @@ async def _close(websocket: WebSocket, code: int) -> None:
 
 
 async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: float) -> None:
-    durable, ephemeral = durable_bucket(), ephemeral_bucket()
+    limiter = RateLimiter()
     while not peer.closed.is_set():
         try:
             text = await _receive_text(websocket, idle_timeout)
@@ -142,14 +141,15 @@ async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: flo
         except ProtocolError as error:
             peer.offer(encode(error_frame(error.code, error.message, error.op_id)))
             continue
-        now = time.monotonic()
-        if isinstance(frame, Ping):
-            if ephemeral.allow(now):
-                peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
-        elif isinstance(frame, Hello):
+        if isinstance(frame, Hello):
             peer.offer(encode(error_frame("bad_frame", "hello déjà reçu sur cette connexion.")))
+            continue
+        allowed = limiter.allow(frame.type)
+        if isinstance(frame, Ping):
+            if allowed:
+                peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
         elif isinstance(frame, CardDrag | FieldFocus):
-            if ephemeral.allow(now):
+            if allowed:  # over the stream limit, a picture of something in flight is simply dropped
                 try:
                     if isinstance(frame, CardDrag):
                         room.relay_drag(peer, frame)
@@ -158,7 +158,7 @@ async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: flo
                 except DomainError as error:
                     peer.offer(encode(error_frame(error.code, error.message)), durable=False)
         else:
-            if not durable.allow(now):
+            if not allowed:
                 peer.offer(encode(error_frame("rate_limited", "Trop d'opérations : ralentissez.", frame.id)))
                 continue
             try:

@@ -8,6 +8,7 @@ const SILENCE_LIMIT_MS = 25000; // no frame (pongs included) for this long: the 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
+const RESEND_AFTER_MS = 1000; // a refused burst goes out again at the rate limit's refill pace
 const FATAL_CLOSES = new Map([
   [4400, "Connexion refusée (message initial invalide)."],
   [4401, "Accès refusé : rouvrez le lien d'invitation."],
@@ -39,6 +40,8 @@ export class Connection extends EventTarget {
     this.outbox = this.#loadOutbox();
     this.lastFrameAt = Date.now();
     this.retryTimer = null;
+    this.resendTimer = null;
+    this.toResend = new Set(); // ids refused with a retryable code, sent again together
     this.state = "connecting";
     this.fatalMessage = "";
   }
@@ -193,10 +196,10 @@ export class Connection extends EventTarget {
   #failed(message) {
     const index = this.outbox.findIndex((frame) => frame.id === message.id);
     if (index >= 0 && RETRY_CODES.has(message.code)) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => {
-        if (this.synced) this.#write(this.outbox.find((frame) => frame.id === message.id) ?? {});
-      }, 2000);
+      // Nothing was done: send it again shortly. Every refused frame of a burst is kept for the
+      // resend (one timer for all of them), and the reconnection timer is left alone.
+      this.toResend.add(message.id);
+      if (!this.resendTimer) this.resendTimer = setTimeout(() => this.#resend(), RESEND_AFTER_MS);
       return;
     }
     if (index >= 0) {
@@ -205,6 +208,14 @@ export class Connection extends EventTarget {
     }
     this.#showStatus();
     this.#emit("rejected", message);
+  }
+
+  #resend() {
+    this.resendTimer = null;
+    const ids = this.toResend;
+    this.toResend = new Set();
+    if (!this.synced) return; // the next "synced" sends the whole outbox anyway
+    for (const frame of this.outbox) if (ids.has(frame.id)) this.#write(frame);
   }
 
   #forget(id) {
