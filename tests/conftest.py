@@ -6,8 +6,10 @@ Every test gets its own SQLite file. All WebSocket sessions of a test go through
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +56,53 @@ def app(settings: Settings) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+# -- fault campaigns: a fast CI size, and a full size behind an option -----------------------------
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
+FULL_RUN_TIMEOUT_S = 3600
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("faults", "fault campaigns (docs/reliability.md)")
+    group.addoption(
+        "--faults",
+        choices=("ci", "full"),
+        default="ci",
+        help="size of the crash, network, load and frame-fuzz campaigns: ci (fast, default) or full",
+    )
+    group.addoption("--seed", type=int, default=None, help="first seed of the fault campaigns (default: fixed)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--faults") == "full":  # full campaigns run for minutes
+        for item in items:
+            if "fault_run" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.timeout(FULL_RUN_TIMEOUT_S))
+
+
+@dataclass
+class FaultRun:
+    """The size and seed of one fault campaign, and where its figures go."""
+
+    full: bool
+    seed: int
+
+    def size(self, ci: int, full: int) -> int:
+        return full if self.full else ci
+
+    def report(self, name: str, figures: dict[str, Any]) -> None:
+        """Print the figures (the docs quote them); a full run also writes bench/results/faults-<name>.json."""
+        figures = {"campaign": name, "size": "full" if self.full else "ci", "seed": self.seed, **figures}
+        text = json.dumps(figures, ensure_ascii=False, indent=1)
+        print(f"\nfaults-{name}: {text}")
+        if self.full:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / f"faults-{name}.json").write_text(text + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def fault_run(request: pytest.FixtureRequest) -> FaultRun:
+    seed = request.config.getoption("--seed")
+    return FaultRun(full=request.config.getoption("--faults") == "full", seed=20261122 if seed is None else seed)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
-
 from ..rendering import TEMPLATES_DIR
 from .pdf import PRINT_CSS, render_deliverable_html
 
@@ -17,6 +14,9 @@ def demarche_pdf(bodies: Sequence[Mapping[str, Any]]) -> bytes:
 
     Each part keeps its own cover and page numbers: it is also sent on its own.
     """
+    from weasyprint import CSS, HTML  # here: Pango's load time is paid by the first PDF, not at start-up
+    from weasyprint.urls import URLFetcher
+
     stylesheet = CSS(filename=str(PRINT_CSS))
     documents = [
         HTML(

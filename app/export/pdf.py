@@ -14,17 +14,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.state import AtelierState
 from ..rendering import TEMPLATES_DIR, make_environment
 from .deliverable import deliverable
 from .typography import NARROW_NBSP, NBSP, french
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
 
 Body = Mapping[str, Any]
 
@@ -115,12 +116,19 @@ def environment() -> Environment:
 
 @cache
 def _stylesheet() -> CSS:
+    from weasyprint import CSS
+
     return CSS(filename=str(PRINT_CSS))
 
 
 def html_to_pdf(html: str) -> bytes:
     """WeasyPrint, with our print stylesheet. The templates load nothing: fetching any URL (file, http,
     data) is refused, so a text that ever got through as HTML still could not read a file or a network."""
+    # Imported here: loading Pango costs start-up time, and a server restarting after a crash
+    # should be back for its rooms before anyone asks for a PDF.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=URLFetcher(allowed_protocols=()))
     return document.write_pdf(stylesheets=[_stylesheet()])  # type: ignore[no-any-return]
 

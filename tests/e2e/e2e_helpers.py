@@ -2,110 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
+from live_server import ROOT, Server, free_port
 from playwright.sync_api import Dialog, Locator, Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["ROOT", "Server", "free_port"]  # the live server lives in tests/live_server.py, shared with test_crash
+
 AXE_JS = ROOT / "tests" / "vendor" / "axe.min.js"
-SERVER_START_TIMEOUT_S = 20.0
 
 NewPage = Callable[..., Page]  # the `new_page` fixture: new_page(**context_options) -> Page
 CreateAtelier = Callable[..., dict[str, Any]]  # the `create_atelier` fixture
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """uvicorn serving app.main:app on a fixed port and SQLite file; can be killed and restarted."""
-
-    port: int
-    database: Path
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    starts: int = 0
-    _log: Any = field(default=None, repr=False)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        assert self.process is None, "server already running"
-        env = {**os.environ, "ATELIER_DATABASE_URL": f"sqlite:///{self.database}"}
-        if self._log is None:
-            self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.starts += 1
-        self._wait_healthy()
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                response = httpx.get(f"{self.base_url}/healthz", timeout=1.0)
-                if response.status_code == 200:
-                    return
-            except httpx.HTTPError as error:
-                last_error = error
-            # Pace the bounded poll by waiting on the process itself (returns early if it dies).
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=0.05)
-        raise RuntimeError(f"uvicorn not healthy after {SERVER_START_TIMEOUT_S} s: {last_error}; see {self.log_path}")
-
-    def kill(self) -> None:
-        """Kill hard (SIGKILL): no shutdown hook runs, as in a crash."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-            self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def restart_hard(self) -> None:
-        self.kill()
-        self.start()
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 def join(page: Page, url: str, first_name: str, last_name: str, structure: str = "") -> str:
