@@ -70,7 +70,7 @@ async def fresh_snapshot(server: Server, atelier_id: str, token: str) -> dict[st
 
 async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_path: Path, fault_run: FaultRun) -> None:
     kills = fault_run.size(ci=20, full=60)
-    per_client = fault_run.size(ci=40, full=400)
+    per_client = fault_run.size(ci=30, full=400)
     rng = random.Random(fault_run.seed)  # the kill points; each client draws its script from its own
     server = Server(port=free_port(), database=tmp_path / "crash.db", log_path=tmp_path / "server.log")
     started = time.monotonic()
