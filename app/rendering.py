@@ -23,6 +23,7 @@ from .domain.kit_tools import (
 from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
 from .domain.roles import ASSIGNABLE, Role
 from .domain.state import AtelierState, Card
+from .rendering_toolkit import PERSONAL_REGIONS, TOOLKIT_GLOBALS, TOOLKIT_STEP_REGIONS, toolkit_fragments
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -76,6 +77,7 @@ def make_environment() -> Environment:
         RATING_SCALE=RATING_SCALE,
         TEXT_ANSWER_MAX=TEXT_ANSWER_MAX,
         questionnaire_summary=summary,
+        **TOOLKIT_GLOBALS,
     )
     return env
 
@@ -89,13 +91,15 @@ class JinjaFragments:
     def _render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
 
-    def _context(self, state: AtelierState, online: Collection[str], team: bool) -> dict[str, Any]:
-        return {"state": state, "online": set(online), "team": team}
+    def _context(
+        self, state: AtelierState, online: Collection[str], team: bool, viewer: str | None = None
+    ) -> dict[str, Any]:
+        return {"state": state, "online": set(online), "team": team, "viewer": viewer}
 
     def _regions(
-        self, state: AtelierState, online: Collection[str], team: bool, names: list[str]
+        self, state: AtelierState, online: Collection[str], team: bool, names: list[str], viewer: str | None = None
     ) -> list[dict[str, Any]]:
-        context = self._context(state, online, team)
+        context = self._context(state, online, team, viewer)
         return [{"op": "upsert", "id": name, "html": self._render(f"room/_{name}.html", **context)} for name in names]
 
     def _card(self, state: AtelierState, card_id: str, team: bool) -> list[dict[str, Any]]:
@@ -111,12 +115,23 @@ class JinjaFragments:
         ]  # fmt: skip
 
     def for_event(
-        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+        self,
+        state: AtelierState,
+        event: dict[str, Any],
+        online: Collection[str],
+        *,
+        team: bool,
+        viewer: str | None = None,
     ) -> list[dict[str, Any]]:
         kind = event["type"]
+        if kind.startswith(("reflection.", "vote.")):
+            return toolkit_fragments(self, state, event, team, viewer)
         if kind.startswith("card."):
             card_id = event["card"]["id"] if kind == "card.created" else event["card_id"]
-            return self._card(state, card_id, team)
+            fragments = self._card(state, card_id, team)
+            if viewer is not None and kind == "card.updated":  # during a vote: the ballot names the cards
+                fragments += self._regions(state, (), team, ["ballot"], viewer)
+            return fragments
         if kind == "step.changed":
             return self._regions(state, online, team, STEP_REGIONS)
         if kind == "timer.changed":
@@ -148,18 +163,21 @@ class JinjaFragments:
     def _all_cards(self, state: AtelierState, team: bool) -> list[dict[str, Any]]:
         return [fragment for card_id in state.cards for fragment in self._card(state, card_id, team)]
 
-    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
+    def full(
+        self, state: AtelierState, online: Collection[str], *, team: bool, viewer: str | None = None
+    ) -> list[dict[str, Any]]:
         # "clear" removes the card elements a container holds, so deleted cards vanish too.
         clears = [{"op": "clear", "id": container} for container in CARD_CONTAINERS]
         regions = self._regions(state, online, team, [*STEP_REGIONS, *ENGAGEMENT_REGIONS, "presence"])
-        return [*regions, *clears, *self._all_cards(state, team)]
+        personal = self._regions(state, online, team, PERSONAL_REGIONS, viewer)
+        return [*regions, *personal, *clears, *self._all_cards(state, team)]
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
         return self._regions(state, online, team, ["presence"])
 
 
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
-STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes", "questionnaire", "after"]
+STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS]
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
 # Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
 EVENT_REGIONS = {
@@ -184,4 +202,3 @@ EVENT_REGIONS = {
 }
 # Regions of a full render; "canevas" holds co-written textareas, so it is rendered whole only then.
 ENGAGEMENT_REGIONS = ["subject", "reformulations", "ideas", "canevas", "canevas-values", "sous-actions", "roadmap"]
-

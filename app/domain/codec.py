@@ -1,7 +1,8 @@
 """JSON codec for flat event dataclasses, driven by their field types.
 
 `bytes` travel as base64 (CRDT updates); objects with `to_dict`/`from_dict` as their dicts;
-`dict[str, bytes]` as a dict of base64. A new event needs no hand-written serialisation.
+`dict[str, bytes]` as a dict of base64;
+`tuple[Item, ...]` as a list. A new event needs no hand-written serialisation.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def decode_value(hint: Any, value: Any) -> Any:
         return hint.from_dict(value)
     if typing.get_origin(hint) is dict and typing.get_args(hint)[1] is bytes:
         return {key: decode_update(item) for key, item in value.items()}
+    if typing.get_origin(hint) is tuple:  # tuple[Item, ...]
+        return tuple(decode_value(typing.get_args(hint)[0], item) for item in value)
     return value
 
 

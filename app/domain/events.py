@@ -12,9 +12,11 @@ from typing import Any, ClassVar
 from . import codec
 from .after_events import AFTER_EVENTS, AfterEvent
 from .engagement_events import ENGAGEMENT_EVENTS, EngagementEvent
+from .reflection_events import REFLECTION_EVENTS, ReflectionEvent
 from .state import Card, Member
 from .texts import decode_update, encode_update
 from .timer import Timer
+from .votes import VOTE_EVENTS, VoteEvent
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,13 @@ Event = (
     | TextUpdated
     | EngagementEvent
     | AfterEvent
+    | ReflectionEvent
+    | VoteEvent
 )
 
 
-# Flat events serialised from their field types (Formats 2 and 3, after the atelier).
-CODEC_EVENTS: dict[str, type[Any]] = ENGAGEMENT_EVENTS | AFTER_EVENTS
+# Flat events serialised from their field types (Formats 2 and 3, after the atelier, reflection, votes).
+CODEC_EVENTS: dict[str, type[Any]] = ENGAGEMENT_EVENTS | AFTER_EVENTS | REFLECTION_EVENTS | VOTE_EVENTS
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

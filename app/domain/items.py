@@ -49,6 +49,7 @@ class Idea:
     created_at: float
     question: str
     text: str
+    anonymous: bool = False  # revealed without its author (author_id is then empty)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .reflection import ReflectionOperation
 from .roles import Role
+from .votes import VoteOperation
 
 
 @dataclass(frozen=True)
@@ -281,4 +283,6 @@ Operation = (
     | UpdateText
     | EngagementOperation
     | AfterOperation
+    | ReflectionOperation
+    | VoteOperation
 )

@@ -47,15 +47,22 @@ from .operations import (
     UpdateCard,
     UpdateText,
 )
+from .reflection import ReflectionOperation
+from .reflection_events import REFLECTION_EVENTS
 from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
 from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
-from .state import AtelierState, Card, Member
+from .rules_reflection import decide_draft_edit, decide_reflection, evolve_reflection, keep_private, touches_draft
+from .rules_votes import decide_vote, evolve_vote, open_vote
+from .state import AtelierState, Card, Member, card_text
 from .texts import check_update
 from .timer import Timer
+from .votes import VOTE_EVENTS, VoteOperation
 
 ENGAGEMENT_OPERATIONS = typing.get_args(EngagementOperation)
 AFTER_OPERATIONS = typing.get_args(AfterOperation)
+REFLECTION_OPERATIONS = typing.get_args(ReflectionOperation)
+VOTE_OPERATIONS = typing.get_args(VoteOperation)
 
 # The actor of operations the server makes itself (a join through the HTTP form).
 SYSTEM = "system"
@@ -65,6 +72,19 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     """The event `op` by `actor` produces at `now`, or a DomainError."""
     if isinstance(op, JoinMember):
         return _join(state, op, actor, now)
+    member = state.members.get(actor)
+    if member is not None:
+        if isinstance(op, REFLECTION_OPERATIONS):
+            return decide_reflection(state, op, member, now)
+        if isinstance(op, VOTE_OPERATIONS):
+            return decide_vote(state, op, member, now)
+        if touches_draft(state, op):
+            return decide_draft_edit(state, op, member)
+    # During a silent reflection, new cards and ideas become their author's private drafts.
+    return keep_private(state, _decide(state, op, actor, now), now)
+
+
+def _decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     if isinstance(op, ENGAGEMENT_OPERATIONS):
         return decide_engagement(state, op, actor, now)
     member = state.members.get(actor)
@@ -104,16 +124,18 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
             _require(role in CONTRIBUTORS, "Votre rôle ne permet pas de proposer une carte.")
             if op.card_id in state.cards:
                 raise InvalidOperation("Cet identifiant de carte existe déjà.")
+            _require_no_vote(state)
             if len(state.cards) >= limits.CARDS_MAX:
                 raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes.")
-            title, description = _card_text(op.title, op.description)
+            title, description = card_text(op.title, op.description)
             return CardCreated(Card(op.card_id, title, description, author_id=actor, created_at=now))
         case UpdateCard():
             card = _editable_card(state, op.card_id, member)
-            title, description = _card_text(op.title, op.description)
+            title, description = card_text(op.title, op.description)
             return CardUpdated(card_id=card.id, title=title, description=description)
         case DeleteCard():
             card = _editable_card(state, op.card_id, member)
+            _require_no_vote(state)
             return CardDeleted(card_id=card.id)
         case PlaceCard():
             _require(role in CONTRIBUTORS, "Votre rôle ne permet pas de déplacer les cartes.")
@@ -172,6 +194,10 @@ def evolve(state: AtelierState, event: Event) -> None:
             state.texts.apply(event.field, event.update)
         case _ if event.type in AFTER_EVENTS:
             evolve_after(state, event)  # type: ignore[arg-type]
+        case _ if event.type in REFLECTION_EVENTS:
+            evolve_reflection(state, event)  # type: ignore[arg-type]
+        case _ if event.type in VOTE_EVENTS:
+            evolve_vote(state, event)  # type: ignore[arg-type]
         case _:
             evolve_engagement(state, event)  # type: ignore[arg-type]
 
@@ -232,10 +258,9 @@ def _editable_card(state: AtelierState, card_id: str, member: Member) -> Card:
     return card
 
 
-def _card_text(title: str, description: str) -> tuple[str, str]:
-    title = clean_line(title, "Le titre", limits.CARD_TITLE_MAX, required=True)
-    description = clean_line(description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
-    return title, description
+def _require_no_vote(state: AtelierState) -> None:
+    if open_vote(state):
+        raise InvalidOperation("Un vote est en cours : ajoutez ou supprimez des cartes après sa clôture.")
 
 
 def _position(desirability: float | None, feasibility: float | None) -> tuple[float | None, float | None]:

@@ -5,14 +5,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import limits
+from .cleaning import clean_line
 from .deroule import Deroule, Step
 from .formats import get_format
 from .items import Idea, Reformulation, Roadmap, SousAction, Subject, sous_action_field
 from .kit_tools import canevas_fields
 from .questionnaire import Questionnaire
+from .reflection import Reflection
 from .roles import ANIMATION_TEAM, Role
 from .texts import TextFields
 from .timer import Timer
+from .votes import DotVote
+
+
+def card_text(title: str, description: str) -> tuple[str, str]:
+    """A card's title and description as people typed them, cleaned, or InvalidOperation."""
+    title = clean_line(title, "Le titre", limits.CARD_TITLE_MAX, required=True)
+    description = clean_line(description, "La description", limits.CARD_DESCRIPTION_MAX, required=False)
+    return title, description
+
 
 # Texts the animation team writes after the atelier (compte rendu, réseau social post, thank-you mail).
 DRAFT_FIELDS = ("compte_rendu", "post", "mail")
@@ -63,6 +75,7 @@ class Card:
     desirability: float | None = None  # 0..1, None while not on the matrice
     feasibility: float | None = None
     priority: bool = False
+    anonymous: bool = False  # revealed without its author (author_id is then empty)
 
     @property
     def placed(self) -> bool:
@@ -102,6 +115,9 @@ class AtelierState:
     # After the atelier
     questionnaire: Questionnaire = field(default_factory=Questionnaire)
     compte_rendu_final: bool = False
+    # The facilitator's toolkit: private drafts until a reveal, and the dot vote
+    reflection: Reflection = field(default_factory=Reflection)
+    vote: DotVote | None = None
 
     @classmethod
     def new(
@@ -180,6 +196,8 @@ class AtelierState:
             "roadmap": self.roadmap.to_dict(),
             "questionnaire": self.questionnaire.to_dict(),
             "compte_rendu_final": self.compte_rendu_final,
+            "reflection": self.reflection.to_dict(),
+            "vote": self.vote.to_dict() if self.vote else None,
         }
 
     @classmethod
@@ -208,4 +226,6 @@ class AtelierState:
             if data.get("questionnaire")
             else Questionnaire(),
             compte_rendu_final=data.get("compte_rendu_final", False),
+            reflection=Reflection.from_dict(data["reflection"]) if data.get("reflection") else Reflection(),
+            vote=DotVote.from_dict(data["vote"]) if data.get("vote") else None,
         )

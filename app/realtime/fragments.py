@@ -3,6 +3,8 @@
 A fragment is `{"op": "upsert", "id": ..., "parent": ..., "html": ...}` or
 `{"op": "remove", "id": ...}`; fragments are rendered from the *current* state, so
 applying them in any order converges, and a replayed event renders what is true now.
+`viewer` is the one person a rendering is for (their private drafts, their ballot); None renders
+what every person of the audience may see.
 """
 
 from __future__ import annotations
@@ -17,10 +19,18 @@ Fragment = dict[str, Any]
 
 class FragmentRenderer(Protocol):
     def for_event(
-        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+        self,
+        state: AtelierState,
+        event: dict[str, Any],
+        online: Collection[str],
+        *,
+        team: bool,
+        viewer: str | None = None,
     ) -> list[Fragment]: ...
 
-    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]: ...
+    def full(
+        self, state: AtelierState, online: Collection[str], *, team: bool, viewer: str | None = None
+    ) -> list[Fragment]: ...
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]: ...
 
@@ -29,11 +39,19 @@ class NoFragments:
     """For rooms whose clients are all machines (tests, benchmarks)."""
 
     def for_event(
-        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool
+        self,
+        state: AtelierState,
+        event: dict[str, Any],
+        online: Collection[str],
+        *,
+        team: bool,
+        viewer: str | None = None,
     ) -> list[Fragment]:
         return []
 
-    def full(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]:
+    def full(
+        self, state: AtelierState, online: Collection[str], *, team: bool, viewer: str | None = None
+    ) -> list[Fragment]:
         return []
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]:

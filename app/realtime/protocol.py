@@ -15,6 +15,7 @@ from ..domain import operations as ops
 from ..domain.roles import Role
 from ..domain.texts import decode_update
 from .frames import CardId, ShortText, Unit, _Frame, _Op
+from .reveal_frames import RevealFrame, reveal_operation
 from .tool_frames import ToolFrame, tool_operation
 
 PROTOCOL_VERSION = 1
@@ -146,6 +147,7 @@ OpFrame = (
     | CardPriority
     | TextUpdate
     | ToolFrame
+    | RevealFrame
 )
 ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
@@ -153,6 +155,7 @@ _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 _OP_FRAMES = [frame for member in typing.get_args(OpFrame) for frame in (typing.get_args(member) or (member,))]
 OP_TYPES = [typing.get_args(frame.model_fields["type"].annotation)[0] for frame in _OP_FRAMES]
 TOOL_FRAMES = typing.get_args(ToolFrame)
+REVEAL_FRAMES = typing.get_args(RevealFrame)
 EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping"]
 
 
@@ -184,6 +187,8 @@ def to_operation(frame: _Op) -> ops.Operation:
     """The domain operation a durable frame asks for."""
     if isinstance(frame, TOOL_FRAMES):
         return tool_operation(frame)
+    if isinstance(frame, REVEAL_FRAMES):
+        return reveal_operation(frame)
     match frame:
         case MemberSetRole():
             return ops.SetRole(member_id=frame.member_id, role=Role(frame.role))

@@ -21,7 +21,7 @@ from ..domain.operations import Operation
 from ..domain.roles import CONTRIBUTORS
 from ..domain.rules import decide, evolve
 from ..domain.state import DRAFT_FIELDS, AtelierState
-from ..domain.views import event_view, shows_actor, state_view
+from ..domain.views import event_view, personal, private_author, shows_actor, state_view
 from .fragments import FragmentRenderer
 from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _Poison
 from .peer import Peer
@@ -129,8 +129,8 @@ class Room:
         if 0 < last_seq < self.seq and self.seq - last_seq <= REPLAY_MAX:
             entries = await asyncio.to_thread(self.store.entries_since, self.atelier_id, last_seq, REPLAY_MAX)
             team = self._is_team(peer)
-            for entry in entries:
-                peer.offer(self._event_message(entry, team=team, html=peer.html))
+            for entry in entries:  # as the peer's own person: their drafts whole, others' reduced to counts
+                peer.offer(self._event_message(entry, team=team, html=peer.html, viewer=peer.member_id))
             return
         peer.offer(self.snapshot_message(peer))
 
@@ -140,10 +140,11 @@ class Room:
             "type": "snapshot",
             "seq": self.seq,
             "server_time": self.clock() * 1000,
-            "state": state_view(self.state, team=team),
+            "state": state_view(self.state, team=team, viewer=peer.member_id),
         }
         if peer.html:
-            message["fragments"] = self.renderer.full(self.state, self.online | {peer.member_id}, team=team)
+            online = self.online | {peer.member_id}
+            message["fragments"] = self.renderer.full(self.state, online, team=team, viewer=peer.member_id)
         return encode(message)
 
     def _is_team(self, peer: Peer) -> bool:
@@ -264,18 +265,21 @@ class Room:
 
     # -- fan-out ---------------------------------------------------------------------------
 
-    def _event_message(self, entry: LogEntry, *, team: bool, html: bool) -> str:
-        named = shows_actor(entry.event, self.state, team=team)
+    def _event_message(self, entry: LogEntry, *, team: bool, html: bool, viewer: str | None = None) -> str:
+        """The event frame for an audience; `viewer` set: for that one person (their drafts, their dots)."""
+        named = shows_actor(entry.event, self.state, team=team, viewer=viewer)
         message: dict[str, Any] = {
             "type": "event",
             "seq": entry.seq,
             "id": entry.op_id if named else None,  # a client's op ids could tell who answered
             "actor": entry.actor if named else None,
             "at": entry.at,
-            "event": event_view(entry.event, team=team, anonymous=self.state.questionnaire.anonymous),
+            "event": event_view(entry.event, team=team, anonymous=self.state.questionnaire.anonymous, viewer=viewer),
         }
         if html:
-            message["fragments"] = self.renderer.for_event(self.state, entry.event, self.online, team=team)
+            message["fragments"] = self.renderer.for_event(
+                self.state, entry.event, self.online, team=team, viewer=viewer
+            )
         return encode(message)
 
     def _broadcast(self, entry: LogEntry) -> None:
@@ -283,12 +287,16 @@ class Room:
         if card_id is not None:
             # A drag still held for coalescing must not arrive after the drop (or the deletion).
             self._drag_latest.pop(card_id, None)
-        # Encode once per audience, not once per connection.
-        encoded: dict[tuple[bool, bool], str] = {}
+        # Encode once per audience, not once per connection. A private event (a draft, a dot) has one
+        # more audience, its author; a personal one is encoded for each person.
+        author = private_author(entry.event)
+        each = author is None and personal(entry.event, self.state)
+        encoded: dict[tuple[bool, bool, str | None], str] = {}
         for peer in list(self.peers):
-            key = (self._is_team(peer), peer.html)
+            viewer = peer.member_id if each or peer.member_id == author else None
+            key = (self._is_team(peer), peer.html, viewer)
             if key not in encoded:
-                encoded[key] = self._event_message(entry, team=key[0], html=key[1])
+                encoded[key] = self._event_message(entry, team=key[0], html=key[1], viewer=viewer)
             peer.offer(encoded[key])
         if entry.event["type"] == "member.role_set":
             self._refresh_member(entry.event["member_id"])

@@ -10,6 +10,8 @@ import { TextFields } from "./fields.js";
 import { wireFormat2 } from "./format2.js";
 import { wireFormat3 } from "./format3.js";
 import { wireAfter } from "./after.js";
+import { wireReflection } from "./reflection.js";
+import { wireVote } from "./vote.js";
 
 const body = document.body;
 const me = { memberId: body.dataset.memberId, role: body.dataset.role, team: body.dataset.team === "true" };
@@ -81,6 +83,8 @@ wireActions(connection, newId);
 wireFormat2(connection, me, newId);
 wireFormat3(connection, me, newId);
 wireAfter();
+wireReflection(connection, me, announce);
+wireVote(connection, announce);
 wireBoard(connection, announce);
 startTimer(connection, announce);
 refresh();
