@@ -53,7 +53,7 @@ from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
 from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .rules_reflection import decide_draft_edit, decide_reflection, evolve_reflection, keep_private, touches_draft
-from .rules_votes import decide_vote, evolve_vote, open_vote
+from .rules_votes import NO_CARD_CHANGE_DURING_VOTE, decide_vote, evolve_vote, open_vote
 from .state import AtelierState, Card, Member, card_text
 from .texts import check_update
 from .timer import Timer
@@ -124,7 +124,6 @@ def _decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event
             _require(role in CONTRIBUTORS, "Votre rôle ne permet pas de proposer une carte.")
             if op.card_id in state.cards:
                 raise InvalidOperation("Cet identifiant de carte existe déjà.")
-            _require_no_vote(state)
             if len(state.cards) >= limits.CARDS_MAX:
                 raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes.")
             title, description = card_text(op.title, op.description)
@@ -260,7 +259,7 @@ def _editable_card(state: AtelierState, card_id: str, member: Member) -> Card:
 
 def _require_no_vote(state: AtelierState) -> None:
     if open_vote(state):
-        raise InvalidOperation("Un vote est en cours : ajoutez ou supprimez des cartes après sa clôture.")
+        raise InvalidOperation(NO_CARD_CHANGE_DURING_VOTE)
 
 
 def _position(desirability: float | None, feasibility: float | None) -> tuple[float | None, float | None]:

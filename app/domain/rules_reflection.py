@@ -22,6 +22,7 @@ from .reflection_events import (
 )
 from .roles import ANIMATEURS, CONTRIBUTORS
 from .rules_engagement import _question, _text
+from .rules_votes import NO_CARD_CHANGE_DURING_VOTE, open_vote
 from .state import AtelierState, Card, Member, card_text
 
 DRAFT_EDITS = (UpdateCard, DeleteCard, UpdateIdea, DeleteIdea)
@@ -80,7 +81,9 @@ def accepting(state: AtelierState, kind: str, now: float) -> bool:
 
 
 def keep_private(state: AtelierState, event: Event, now: float) -> Event:
-    """A card or idea created during the reflection becomes its author's private draft."""
+    """A card or idea created during the reflection becomes its author's private draft.
+
+    A public card cannot appear while a vote is open (a draft can: it is not on the ballots)."""
     if not isinstance(event, (CardCreated, IdeaCreated)):
         return event
     item = event.card if isinstance(event, CardCreated) else event.idea
@@ -89,6 +92,8 @@ def keep_private(state: AtelierState, event: Event, now: float) -> Event:
         raise InvalidOperation("Cet identifiant existe déjà.")
     kind = CARDS if isinstance(event, CardCreated) else IDEAS
     if not accepting(state, kind, now):
+        if kind == CARDS and open_vote(state):
+            raise InvalidOperation(NO_CARD_CHANGE_DURING_VOTE)
         return event
     if len(state.cards) + len(reflection.drafts) >= limits.CARDS_MAX:
         raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes et brouillons.")

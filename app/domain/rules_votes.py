@@ -21,6 +21,9 @@ from .votes import (
     VoteOperation,
 )
 
+# The ballots name the cards of the vote: none comes or goes until it closes.
+NO_CARD_CHANGE_DURING_VOTE = "Un vote est en cours : ajoutez ou supprimez des cartes après sa clôture."
+
 
 def open_vote(state: AtelierState) -> DotVote | None:
     vote = state.vote
