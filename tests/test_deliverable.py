@@ -153,7 +153,7 @@ PEOPLE = {
 
 
 def check_head(body: dict[str, Any], played: Played, kind: str) -> None:
-    assert body["schema_version"] == SCHEMA_VERSION == "0.3.0"
+    assert body["schema_version"] == SCHEMA_VERSION == "0.4.0"
     assert body["kind"] == kind
     assert body["seq"] == len(played.log)
     assert body["atelier"] == {
@@ -192,22 +192,25 @@ def test_format_1_gives_the_fiche_sujets_unchanged() -> None:
 
     assert list(body) == [
         "schema_version", "kind", "seq", "atelier", "animation_team", "participants", "cards", "priorities",
-        "ogp_commitment", "notes", "questionnaire",
+        "ogp_commitment", "notes", "reveals", "vote", "questionnaire",
     ]  # fmt: skip
     check_head(body, played, "fiche-sujets")
     assert body["cards"] == [
         {
             "id": "c1", "title": "Publier les menus", "description": "Chaque semaine.", "author": PEOPLE[CAMILLE],
-            "created_at": played.state.cards["c1"].created_at,
+            "anonymous": False, "created_at": played.state.cards["c1"].created_at,
             "matrix": {"desirability": 0.9, "feasibility": 0.75, "quadrant": "prioritaire"}, "priority": True,
+            "dots": None,
         },
         {
             "id": "c2", "title": "Rendez-vous en ligne", "description": "", "author": PEOPLE[SAM],
-            "created_at": played.state.cards["c2"].created_at,
+            "anonymous": False, "created_at": played.state.cards["c2"].created_at,
             "matrix": {"desirability": None, "feasibility": None, "quadrant": None}, "priority": False,
+            "dots": None,
         },
     ]  # fmt: skip
     assert body["priorities"] == ["c1"]
+    assert body["reveals"] == [] and body["vote"] is None  # no silent reflection, no dot vote
     assert body["ogp_commitment"] is None  # no canevas in Format 1
     assert body["notes"][3]["text"] == "Deux sujets."
     assert_deterministic(played)
@@ -245,7 +248,7 @@ def test_format_2_gives_the_canevas() -> None:
     body = export(played.state, seq=len(played.log))
     assert list(body) == [
         "schema_version", "kind", "seq", "atelier", "animation_team", "participants", "subject", "reformulations",
-        "ideas", "canevas", "sous_actions", "roadmap", "ogp_commitment", "notes", "questionnaire",
+        "ideas", "canevas", "sous_actions", "roadmap", "ogp_commitment", "notes", "reveals", "vote", "questionnaire",
     ]  # fmt: skip
     check_head(body, played, "canevas")
     assert body["subject"] == {

@@ -28,6 +28,7 @@ CURRENT = ROOT / "docs" / "deliverable.schema.json"
 OLD_VERSIONS = {
     "0.1.0": ROOT / "docs" / "schemas" / "deliverable-0.1.0.schema.json",
     "0.2.0": ROOT / "docs" / "schemas" / "deliverable-0.2.0.schema.json",
+    "0.3.0": ROOT / "docs" / "schemas" / "deliverable-0.3.0.schema.json",
 }
 ADMINISTRATION = "Mairie de Lyon"
 
@@ -239,7 +240,7 @@ def test_a_full_atelier_of_each_format_gives_a_valid_deliverable(client: TestCli
     raw = atelier_deliverable(client, atelier)
     body = json.loads(raw)
     assert_valid(body)
-    assert body["schema_version"] == SCHEMA_VERSION == "0.3.0"
+    assert body["schema_version"] == SCHEMA_VERSION == "0.4.0"
     assert body["kind"] == {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}[format_key]
     assert body["atelier"]["format"]["key"] == format_key
     assert body["atelier"]["date"] == "2026-11-20"
@@ -485,7 +486,7 @@ def test_the_openapi_page_documents_the_schemas_and_the_demarche_deliverable(cli
     assert "application/schema+json" in current["responses"]["200"]["content"]
     assert "security" not in current
     versioned = paths["/schemas/deliverable-{version}.json"]["get"]
-    assert "0.1.0, 0.2.0, 0.3.0" in versioned["description"] and "404" in versioned["responses"]
+    assert "0.1.0, 0.2.0, 0.3.0, 0.4.0" in versioned["description"] and "404" in versioned["responses"]
     demarche = paths["/api/demarches/{demarche_id}/deliverable.json"]["get"]
     assert demarche["security"] and "demarche" in demarche["description"]
     page = client.get("/api").text
@@ -608,18 +609,24 @@ def test_old_deliverables_validate_against_their_own_version(version: str, docum
 
 
 NEW_IN_0_3_0 = ("animation_team", "ogp_commitment", "questionnaire")
+NEW_IN_0_4_0 = ("reveals", "vote")
 
 
 def test_old_schemas_refuse_what_their_version_did_not_write(client: TestClient) -> None:
     assert errors(fiche_sujets("0.1.0") | {"animation_team": []}, OLD_VERSIONS["0.1.0"])
     assert errors(fiche_sujets("0.2.0", format_key="2"), OLD_VERSIONS["0.2.0"])  # 0.2.0 wrote a canevas for it
     assert errors(feuille_de_route_0_2_0() | {"ogp_commitment": None}, OLD_VERSIONS["0.2.0"])
-    # What the app writes now is 0.3.0, not 0.2.0: the new keys are refused by the old schema.
+    # What the app writes now is 0.4.0, not 0.3.0 nor 0.2.0: the new keys are refused by the old schemas.
     atelier_3 = create_atelier(client, format="3")
     current = json.loads(atelier_deliverable(client, atelier_3))
     assert errors(current | {"schema_version": "0.2.0"}, OLD_VERSIONS["0.2.0"])
+    assert errors(current | {"schema_version": "0.3.0"}, OLD_VERSIONS["0.3.0"])
     assert not errors(
-        {key: value for key, value in current.items() if key not in NEW_IN_0_3_0}
+        {key: value for key, value in current.items() if key not in NEW_IN_0_4_0} | {"schema_version": "0.3.0"},
+        OLD_VERSIONS["0.3.0"],
+    )  # without them, a Format 3 document of 0.4.0 is a 0.3.0 one
+    assert not errors(
+        {key: value for key, value in current.items() if key not in (*NEW_IN_0_3_0, *NEW_IN_0_4_0)}
         | {"schema_version": "0.2.0"},
         OLD_VERSIONS["0.2.0"],
-    )  # and without them, the 0.3.0 atelier documents are 0.2.0 ones
+    )  # and without those of 0.3.0 too, a 0.2.0 one

@@ -25,10 +25,11 @@ from ..domain.kit_tools import (
 from ..domain.questionnaire import summary
 from ..domain.roles import Role
 from ..domain.state import AtelierState, Card
+from ..domain.views import dots
 from .ogp import ogp_commitment
 
 # The version of docs/deliverable.schema.json the documents follow (docs/deliverable.md: the changelog).
-SCHEMA_VERSION = "0.3.0"
+SCHEMA_VERSION = "0.4.0"
 KINDS = {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}
 DEMARCHE_KIND = "demarche"
 # The kit's « équipe d'animation », in this order in `animation_team`.
@@ -54,7 +55,31 @@ def deliverable(state: AtelierState, *, seq: int) -> dict[str, Any]:
     return _head(state, seq) | body | {
         "ogp_commitment": ogp_commitment(state),
         "notes": _notes(state),
+        "reveals": _reveals(state),
+        "vote": _vote(state),
         "questionnaire": _questionnaire(state),
+    }
+
+
+def _reveals(state: AtelierState) -> list[dict[str, Any]]:
+    """The reveals of silent reflections; drafts never revealed stay their authors' own and are not here."""
+    return [
+        {"step": reveal.step_index + 1, "kind": reveal.kind, "anonymous": reveal.anonymous, "count": reveal.count}
+        for reveal in state.reflection.reveals
+    ]
+
+
+def _vote(state: AtelierState) -> dict[str, Any] | None:
+    """The last dot vote: its rules and how many voted; the totals are on the cards (`dots`)."""
+    vote = state.vote
+    if vote is None:
+        return None
+    return {
+        "step": vote.step_index + 1,
+        "votes_per_person": vote.votes_per_person,
+        "multiple": vote.multiple,
+        "closed": not vote.open,
+        "voters": None if vote.open else vote.voters,
     }
 
 
@@ -116,7 +141,9 @@ def _head(state: AtelierState, seq: int) -> dict[str, Any]:
     }
 
 
-def _author(state: AtelierState, author_id: str) -> dict[str, Any]:
+def _author(state: AtelierState, author_id: str, *, anonymous: bool = False) -> dict[str, Any] | None:
+    if anonymous:  # revealed without its author: nobody's name, not even a guess
+        return None
     member = state.members.get(author_id)
     if member is None:
         return {"id": author_id, "name": None, "structure": None}
@@ -139,10 +166,12 @@ def _fiche_sujets(state: AtelierState) -> dict[str, Any]:
             "id": card.id,
             "title": card.title,
             "description": card.description,
-            "author": _author(state, card.author_id),
+            "author": _author(state, card.author_id, anonymous=card.anonymous),
+            "anonymous": card.anonymous,
             "created_at": card.created_at,
             "matrix": {"desirability": card.desirability, "feasibility": card.feasibility, "quadrant": quadrant(card)},
             "priority": card.priority,
+            "dots": dots(state, card.id),
         }
         for card in state.cards.values()
     ]
@@ -196,7 +225,8 @@ def _ideas(state: AtelierState) -> list[dict[str, Any]]:
                 {
                     "id": idea.id,
                     "text": idea.text,
-                    "author": _author(state, idea.author_id),
+                    "author": _author(state, idea.author_id, anonymous=idea.anonymous),
+                    "anonymous": idea.anonymous,
                     "created_at": idea.created_at,
                 }
                 for idea in by_question.get(question.key, [])
