@@ -19,7 +19,7 @@ from .rendering import JinjaFragments, make_environment
 from .settings import Settings
 from .storage.database import make_engine, upgrade_schema
 from .storage.oplog import SqlOpStore
-from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, ws
+from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, sse, ws
 from .web.errors import domain_error_handler
 from .web.security import SecurityHeaders
 
@@ -29,7 +29,8 @@ DESCRIPTION = """
 Atelier: a live facilitation board for the DITP's *Ateliers Ouverture*.
 
 Create an atelier, join it with a link's token to get a member secret, then speak the
-realtime protocol on `/ws/ateliers/{id}` (see `docs/protocol.md`).
+realtime protocol on `/ws/ateliers/{id}`, or over SSE + POST from `/rt/ateliers/{id}/sessions` where
+WebSockets are blocked (see `docs/protocol.md`).
 Errors are JSON: `{"detail": "…"}` with 401 (no token), 403 (wrong token), 404 (unknown atelier),
 409 (a limit reached), 422 (invalid input).
 """
@@ -48,9 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             snapshot_every=settings.snapshot_every,
         )  # fmt: skip
         rooms.start()
+        sse_sessions = sse.SseSessions(settings.idle_timeout_s)
         try:
-            yield {"settings": settings, "engine": engine, "rooms": rooms, "templates": templates}
+            yield {
+                "settings": settings, "engine": engine, "rooms": rooms, "templates": templates,
+                "sse_sessions": sse_sessions,
+            }  # fmt: skip
         finally:
+            await sse_sessions.close()
             await rooms.close()
             engine.dispose()
 
@@ -72,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(after_exports.router)
     app.include_router(schema.router)
     app.include_router(ws.router)
+    app.include_router(sse.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -114,23 +114,24 @@ class NoFrame(AssertionError):
     """The server sent nothing before the deadline."""
 
 
-class WsClient:
-    """A protocol client over a TestClient WebSocket session (every receive is bounded)."""
+class FrameClient:
+    """What every protocol client offers, whatever carries its frames: sending ops, waiting for answers.
 
-    def __init__(self, session: WebSocketTestSession, token: str | None = None) -> None:
-        self.session = session
+    A transport supplies `send_raw` and `recv` (bounded: NoFrame after its timeout).
+    """
+
+    def __init__(self, token: str | None = None) -> None:
         self.token = token
         self.last_seq = 0
         self.seen: list[Frame] = []
-        self.close_code: int | None = None
 
     # sending
 
-    def send(self, frame: Frame) -> None:
-        self.session.send_text(json.dumps(frame))
-
     def send_raw(self, text: str) -> None:
-        self.session.send_text(text)
+        raise NotImplementedError
+
+    def send(self, frame: Frame) -> None:
+        self.send_raw(json.dumps(frame))
 
     def hello(self, last_seq: int = 0, token: str | None = None, html: bool = False) -> None:
         self.send({"type": "hello", "token": token or self.token, "last_seq": last_seq, "html": html})
@@ -140,21 +141,12 @@ class WsClient:
         self.send({"type": type, "id": op_id, **fields})
         return op_id
 
-    def close(self, code: int = 1000) -> None:
-        self.session.close(code)
-
     # receiving
 
     def recv(self, timeout: float = RECEIVE_TIMEOUT_S) -> Frame:
-        """The next frame; WebSocketDisconnect when the server closed, NoFrame after `timeout`."""
-        try:
-            message = self.session.portal.call(_receive_within, self.session, timeout)
-        except TimeoutError:
-            raise NoFrame(f"nothing from the server within {timeout} s; last frames: {summary(self.seen)}") from None
-        if message["type"] == "websocket.close":
-            self.close_code = message.get("code", 1000)
-            raise WebSocketDisconnect(self.close_code, message.get("reason") or "")
-        frame: Frame = json.loads(message["text"])
+        raise NotImplementedError
+
+    def _seen(self, frame: Frame) -> Frame:
         self.seen.append(frame)
         if frame.get("type") in ("event", "snapshot", "synced"):
             self.last_seq = max(self.last_seq, frame["seq"])
@@ -186,6 +178,16 @@ class WsClient:
         """The ack or error frame for the operation `op_id`."""
         return self.recv_until(lambda frame: frame["type"] in ("ack", "error") and frame.get("id") == op_id)
 
+    def answers(self, op_ids: Sequence[str]) -> list[Frame]:
+        """The ack or error frame of each operation, in the order of `op_ids` (they may arrive in another:
+        a frame refused on reading is answered before the room has handled the ones sent before it).
+        """
+        wanted, found = set(op_ids), {}
+        while len(found) < len(wanted):
+            frame = self.recv_until(lambda frame: frame["type"] in ("ack", "error") and frame.get("id") in wanted)
+            found[frame["id"]] = frame
+        return [found[op_id] for op_id in op_ids]
+
     def ack(self, op_id: str) -> Frame:
         frame = self.answer(op_id)
         assert frame["type"] == "ack", frame
@@ -197,6 +199,32 @@ class WsClient:
 
     def error(self, predicate: Callable[[Frame], bool] = lambda _frame: True) -> Frame:
         return self.recv_until(lambda frame: frame["type"] == "error" and predicate(frame))
+
+
+class WsClient(FrameClient):
+    """A protocol client over a TestClient WebSocket session (every receive is bounded)."""
+
+    def __init__(self, session: WebSocketTestSession, token: str | None = None) -> None:
+        super().__init__(token)
+        self.session = session
+        self.close_code: int | None = None
+
+    def send_raw(self, text: str) -> None:
+        self.session.send_text(text)
+
+    def close(self, code: int = 1000) -> None:
+        self.session.close(code)
+
+    def recv(self, timeout: float = RECEIVE_TIMEOUT_S) -> Frame:
+        """The next frame; WebSocketDisconnect when the server closed, NoFrame after `timeout`."""
+        try:
+            message = self.session.portal.call(_receive_within, self.session, timeout)
+        except TimeoutError:
+            raise NoFrame(f"nothing from the server within {timeout} s; last frames: {summary(self.seen)}") from None
+        if message["type"] == "websocket.close":
+            self.close_code = message.get("code", 1000)
+            raise WebSocketDisconnect(self.close_code, message.get("reason") or "")
+        return self._seen(json.loads(message["text"]))
 
     def expect_close(self, limit: int = 200, timeout: float = RECEIVE_TIMEOUT_S) -> int:
         """Read until the server closes the socket; its close code."""

@@ -23,6 +23,8 @@ SOURCES = [
     ROOT / "app" / "realtime" / "room.py",
     ROOT / "app" / "realtime" / "protocol.py",
     ROOT / "app" / "web" / "ws.py",
+    ROOT / "app" / "web" / "realtime_session.py",
+    ROOT / "app" / "web" / "sse.py",
 ]
 
 SERVER_FRAMES = [
@@ -80,6 +82,8 @@ def _error_codes() -> set[str]:
         r'ProtocolError\(\s*"([a-z_]+)"',
         r'error_frame\(\s*"([a-z_]+)"',
         r'_refuse\(\s*\w+,\s*\w+,\s*"([a-z_]+)"',
+        r'Refusal\(\s*"([a-z_]+)"',
+        r'_refused\(\s*\d+,\s*"([a-z_]+)"',
     ]
     for pattern in patterns:
         codes |= set(re.findall(pattern, text))
@@ -88,8 +92,10 @@ def _error_codes() -> set[str]:
 
 
 def _server_frame_types() -> set[str]:
-    text = (ROOT / "app" / "realtime" / "room.py").read_text(encoding="utf-8")
-    text += (ROOT / "app" / "web" / "ws.py").read_text(encoding="utf-8")
+    text = "\n".join(
+        (ROOT / "app" / folder / name).read_text(encoding="utf-8")
+        for folder, name in [("realtime", "room.py"), ("web", "ws.py"), ("web", "realtime_session.py")]
+    )
     return set(re.findall(r'"type":\s*"([a-z.]+)"', text))
 
 
@@ -128,6 +134,20 @@ def test_every_close_code_is_documented(doc: str) -> None:
     assert {4400, 4401, 4403, 4404, 1011, 1013} <= codes
     missing = sorted(code for code in codes if not re.search(rf"\b{code}\b", doc))
     assert not missing, f"close codes missing from docs/protocol.md: {missing}"
+
+
+def test_every_sse_route_and_status_is_documented(doc: str) -> None:
+    from app.web import sse
+
+    routes = [getattr(route, "path", "") for route in sse.router.routes]
+    assert len(routes) == 3
+    missing = [path for path in routes if path.replace("{sid}", "{session}") not in doc]
+    assert not missing, f"SSE routes missing from docs/protocol.md: {missing}"
+    statuses = set(map(int, re.findall(r"_refused\((\d+),", inspect.getsource(sse))))
+    assert {404, 409, 413} <= statuses
+    missing_statuses = [status for status in sorted(statuses) if f"| {status} |" not in doc]
+    assert not missing_statuses, f"SSE HTTP statuses missing from docs/protocol.md: {missing_statuses}"
+    assert f"at most {sse.MAX_POST_FRAMES} frames" in doc and f"{sse.MAX_POST_BYTES // 2**20} MiB" in doc
 
 
 def test_every_setting_is_documented(doc: str) -> None:

@@ -1,4 +1,7 @@
-"""The realtime endpoint: `/ws/ateliers/{id}` (contract in docs/protocol.md)."""
+"""The realtime endpoint over WebSocket: `/ws/ateliers/{id}` (contract in docs/protocol.md).
+
+The protocol itself lives in realtime_session.py, shared with the SSE + POST fallback (sse.py).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +12,31 @@ import logging
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from ..domain.errors import DomainError
-from ..realtime.outcomes import RoomClosed, error_frame
-from ..realtime.peer import CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN, Peer
-from ..realtime.protocol import (
-    PROTOCOL_VERSION,
-    CardDrag,
-    FieldFocus,
-    Hello,
-    Ping,
-    ProtocolError,
-    encode,
-    parse_frame,
-    to_operation,
+from ..realtime.outcomes import RoomClosed
+from ..realtime.peer import CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN
+from ..realtime.protocol import ProtocolError
+from .realtime_session import (
+    CLOSE_BAD_HELLO,
+    CLOSE_BAD_ORIGIN,
+    CLOSE_UNAUTHORIZED,
+    CLOSE_UNKNOWN_ATELIER,
+    HELLO_TIMEOUT_S,
+    RealtimeSession,
+    Refusal,
+    bad_hello,
+    check_origin,
+    open_session,
+    read_hello,
 )
-from ..realtime.ratelimit import RateLimiter
-from ..realtime.room import Room
-from ..storage.ateliers import find_member
-from .deps import member_cookie
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 
-HELLO_TIMEOUT_S = 10.0
-CLOSE_BAD_HELLO = 4400  # 44xx: the client should not retry with the same input
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_UNKNOWN_ATELIER = 4404
-CLOSE_BAD_ORIGIN = 4403
+# Every close code this endpoint may use (docs/protocol.md documents each).
+CLOSE_CODES = (
+    CLOSE_BAD_HELLO, CLOSE_UNAUTHORIZED, CLOSE_BAD_ORIGIN, CLOSE_UNKNOWN_ATELIER,
+    CLOSE_TRY_AGAIN, CLOSE_GOING_AWAY, CLOSE_ERROR,
+)  # fmt: skip
 
 
 class WebSocketTransport:
@@ -50,15 +51,6 @@ class WebSocketTransport:
             await self.websocket.close(code, reason)
 
 
-def _origin_allowed(websocket: WebSocket) -> bool:
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: machine clients authenticate with their secret
-        return True
-    host = websocket.headers.get("host", "")
-    allowed = websocket.state.settings.origins
-    return origin.split("://", 1)[-1] == host or origin.rstrip("/") in allowed
-
-
 async def _receive_text(websocket: WebSocket, timeout: float) -> str:
     message = await asyncio.wait_for(websocket.receive(), timeout)
     if message["type"] == "websocket.disconnect":
@@ -68,52 +60,36 @@ async def _receive_text(websocket: WebSocket, timeout: float) -> str:
     return str(message["text"])
 
 
-async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> None:
+async def _refuse(websocket: WebSocket, refusal: Refusal) -> None:
     with contextlib.suppress(Exception):
-        await websocket.send_text(encode(error_frame(error, message)))
-        await websocket.close(code, error)
+        await websocket.send_text(refusal.frame())
+        await websocket.close(refusal.close_code, refusal.code)
 
 
 @router.websocket("/ws/ateliers/{atelier_id}")
 async def atelier_socket(websocket: WebSocket, atelier_id: str) -> None:
+    # Accepted before any refusal only to say why: a browser told 4403 stops retrying, a bare HTTP 403
+    # looks like a network fault.
     await websocket.accept()
-    if not _origin_allowed(websocket):
-        # Accepted only to say why: a browser told 4403 stops retrying, a bare HTTP 403 looks like a network fault.
-        await _refuse(websocket, CLOSE_BAD_ORIGIN, "bad_origin", "Origine non autorisée pour cet atelier.")
-        return
     try:
-        hello = parse_frame(await _receive_text(websocket, HELLO_TIMEOUT_S))
-    except (ProtocolError, TimeoutError, WebSocketDisconnect) as error:
-        detail = error.message if isinstance(error, ProtocolError) else "Premier message attendu : hello."
-        await _refuse(websocket, CLOSE_BAD_HELLO, "bad_hello", detail)
+        check_origin(websocket)
+        try:
+            text = await _receive_text(websocket, HELLO_TIMEOUT_S)
+        except (ProtocolError, TimeoutError, WebSocketDisconnect) as error:
+            raise (bad_hello(error.message) if isinstance(error, ProtocolError) else bad_hello()) from error
+        session = await open_session(websocket, atelier_id, read_hello(text), WebSocketTransport(websocket))
+    except Refusal as refusal:
+        await _refuse(websocket, refusal)
         return
-    if not isinstance(hello, Hello):
-        await _refuse(websocket, CLOSE_BAD_HELLO, "bad_hello", "Premier message attendu : hello.")
-        return
-    if hello.protocol != PROTOCOL_VERSION:
-        message = f"Version de protocole {hello.protocol} non prise en charge (attendue : {PROTOCOL_VERSION})."
-        await _refuse(websocket, CLOSE_BAD_HELLO, "bad_hello", message)
-        return
-    rooms = websocket.state.rooms
-    room: Room | None = await rooms.get(atelier_id)
-    if room is None:
-        await _refuse(websocket, CLOSE_UNKNOWN_ATELIER, "not_found", "Atelier introuvable.")
-        return
-    token = hello.token or websocket.cookies.get(member_cookie(atelier_id))
-    member_id = None
-    if token:
-        member_id = await asyncio.to_thread(find_member, websocket.state.engine, atelier_id=atelier_id, token=token)
-    if member_id is None or member_id not in room.state.members:
-        await _refuse(websocket, CLOSE_UNAUTHORIZED, "unauthorized", "Secret de participation manquant ou invalide.")
-        return
-    settings = websocket.state.settings
-    peer = Peer(WebSocketTransport(websocket), member_id=member_id, html=hello.html, outbox_size=settings.outbox_size)
-    peer.start()
-    try:
-        await room.join(peer, hello.last_seq)
-        await _serve(websocket, room, peer, settings.idle_timeout_s)
     except RoomClosed:
         await _close(websocket, CLOSE_TRY_AGAIN)
+        return
+    except Exception:
+        log.exception("socket for atelier %s failed before joining", atelier_id)
+        await _close(websocket, CLOSE_ERROR)
+        return
+    try:
+        await _serve(websocket, session, websocket.state.settings.idle_timeout_s)
     except TimeoutError:
         await _close(websocket, CLOSE_GOING_AWAY)  # silent too long: the client reconnects if it is still there
     except WebSocketDisconnect:
@@ -122,8 +98,7 @@ async def atelier_socket(websocket: WebSocket, atelier_id: str) -> None:
         log.exception("socket for atelier %s failed", atelier_id)
         await _close(websocket, CLOSE_ERROR)
     finally:
-        room.leave(peer)
-        await peer.stop()
+        await session.end()
 
 
 async def _close(websocket: WebSocket, code: int) -> None:
@@ -132,38 +107,11 @@ async def _close(websocket: WebSocket, code: int) -> None:
             await websocket.close(code)
 
 
-async def _serve(websocket: WebSocket, room: Room, peer: Peer, idle_timeout: float) -> None:
-    limiter = RateLimiter()
-    while not peer.closed.is_set():
+async def _serve(websocket: WebSocket, session: RealtimeSession, idle_timeout: float) -> None:
+    while not session.closed:
         try:
             text = await _receive_text(websocket, idle_timeout)
-            frame = parse_frame(text)
-        except ProtocolError as error:
-            peer.offer(encode(error_frame(error.code, error.message, error.op_id)))
+        except ProtocolError as error:  # a binary frame: say so, carry on
+            session.receive_refused(error)
             continue
-        if isinstance(frame, Hello):
-            peer.offer(encode(error_frame("bad_frame", "hello déjà reçu sur cette connexion.")))
-            continue
-        allowed = limiter.allow(frame.type)
-        if isinstance(frame, Ping):
-            if allowed:
-                peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
-        elif isinstance(frame, CardDrag | FieldFocus):
-            if allowed:  # over the stream limit, a picture of something in flight is simply dropped
-                try:
-                    if isinstance(frame, CardDrag):
-                        room.relay_drag(peer, frame)
-                    else:
-                        room.relay_focus(peer, frame)
-                except DomainError as error:
-                    peer.offer(encode(error_frame(error.code, error.message)), durable=False)
-        else:
-            if not allowed:
-                peer.offer(encode(error_frame("rate_limited", "Trop d'opérations : ralentissez.", frame.id)))
-                continue
-            try:
-                operation = to_operation(frame)
-            except DomainError as error:
-                peer.offer(encode(error_frame(error.code, error.message, frame.id)))
-                continue
-            room.submit(frame.id, operation, peer.member_id, peer)
+        session.receive(text)
