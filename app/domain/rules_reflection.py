@@ -88,8 +88,9 @@ def keep_private(state: AtelierState, event: Event, now: float) -> Event:
         return event
     item = event.card if isinstance(event, CardCreated) else event.idea
     reflection = state.reflection
-    if item.id in reflection.drafts:
-        raise InvalidOperation("Cet identifiant existe déjà.")
+    if item.id in reflection.drafts:  # the same answer as for a card's id: a draft's existence stays private
+        what = "de carte" if isinstance(event, CardCreated) else "de idée"  # as rules and rules_engagement say
+        raise InvalidOperation(f"Cet identifiant {what} existe déjà.")
     kind = CARDS if isinstance(event, CardCreated) else IDEAS
     if not accepting(state, kind, now):
         if kind == CARDS and open_vote(state):

@@ -115,10 +115,11 @@ def test_only_the_author_edits_or_deletes_a_draft_and_others_cannot_tell_it_exis
     assert not state.reflection.drafts
 
 
-def test_a_draft_id_cannot_be_taken_again() -> None:
+def test_a_draft_id_cannot_be_taken_again_and_the_refusal_tells_nothing_more() -> None:
     state = _reflecting()
     apply_op(state, CreateCard("d1", SECRET, ""), PART, NOW)
-    _refused(state, CreateCard("d1", "Doublon", ""), OTHER, InvalidOperation)
+    taken = _refused(state, CreateCard("d1", "Doublon", ""), OTHER, InvalidOperation)
+    assert taken == _refused(state, CreateCard("card-autre", "Doublon", ""), OTHER, InvalidOperation)
 
 
 def test_the_reveal_turns_every_draft_into_a_card_with_its_author() -> None:

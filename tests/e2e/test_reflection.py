@@ -48,6 +48,7 @@ def test_drafts_stay_in_their_authors_browser_until_the_reveal(
     animateur.locator('[data-op="reflection.start"]').click()
     for page in people.values():
         expect(page.locator("#reflection")).to_contain_text("reste un brouillon privé")
+        expect(page.locator("#card-create button[type=submit]")).to_have_text("Enregistrer mon brouillon privé")
 
     for name, title in DRAFTS.items():
         post_card(people[name], title, f"Une phrase de {name}.")
@@ -104,4 +105,5 @@ def test_drafts_stay_in_their_authors_browser_until_the_reveal(
         for title in (DRAFTS["Alice"], "Budget participatif des collèges", DRAFTS["Chloé"]):
             expect(page.locator("#cards-list")).to_contain_text(title)
         expect(page.locator("#my-drafts")).to_be_hidden()
+        expect(page.locator("#card-create button[type=submit]")).to_have_text("Publier la carte")
     expect(people["Alice"].locator("#cards-list")).to_contain_text("Chloé M.")

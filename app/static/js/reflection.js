@@ -6,10 +6,28 @@ const STEP_OPS = '[data-op="step.next"], [data-op="step.prev"], [data-op="step.g
 
 const plural = (count, one, many) => (count === 1 ? `1 ${one}` : `${count} ${many}`);
 
+// While a reflection runs in the step, the writing forms say where their text goes.
+const DRAFT_LABELS = {
+  cards: ["#card-create button[type=submit]", "Enregistrer mon brouillon privé"],
+  ideas: ["#idea-create button[type=submit]", "Enregistrer mon idée en brouillon privé"],
+};
+
+function labelForms() {
+  const drafting = document.getElementById("reflection")?.dataset.drafting || "";
+  for (const [kind, [selector, label]] of Object.entries(DRAFT_LABELS)) {
+    const button = document.querySelector(selector);
+    if (!button) continue;
+    button.dataset.publicLabel ??= button.textContent;
+    button.textContent = kind === drafting ? label : button.dataset.publicLabel;
+  }
+}
+
 /** @param {import("./connection.js").Connection} connection */
 export function wireReflection(connection, me, announce) {
   const dialog = document.getElementById("reveal-dialog");
   let stepOp = null;
+  labelForms();
+  document.addEventListener("atelier:fragments", labelForms);
 
   // Capture phase: runs before actions.js sends the step change.
   document.addEventListener(
