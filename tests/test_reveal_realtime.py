@@ -126,9 +126,7 @@ def test_a_draft_reaches_no_other_socket_before_the_reveal(client: TestClient, r
         # The others know how many drafts, from how many people, and nothing else.
         counted = [f["event"] for f in claire.seen if f["type"] == "event" and f["event"]["type"].startswith("refl")]
         assert counted[-1] == {"type": "reflection.drafted", "drafts": 2, "authors": 2}
-        assert "2 brouillons de 2 personnes" in json.dumps(claire.seen[-1], ensure_ascii=False) or any(
-            "2 brouillons de 2 personnes" in json.dumps(f, ensure_ascii=False) for f in claire.seen
-        )
+        assert any("2 brouillons de 2 personnes" in json.dumps(f, ensure_ascii=False) for f in claire.seen)
         # Someone else trying the draft's id learns nothing: the same answer as for no card at all.
         refused = claire.answer(claire.send_op("card.update", card_id=SECRET_ID, title="x"))
         unknown = claire.answer(claire.send_op("card.update", card_id="nulle-part", title="x"))

@@ -20,7 +20,7 @@ from .reflection_events import (
     ReflectionEvent,
     ReflectionStarted,
 )
-from .roles import ANIMATEURS, CONTRIBUTORS
+from .roles import ANIMATEURS, ANIMATION_TEAM, CONTRIBUTORS
 from .rules_engagement import _question, _text
 from .rules_votes import NO_CARD_CHANGE_DURING_VOTE, open_vote
 from .state import AtelierState, Card, Member, card_text
@@ -67,14 +67,17 @@ def _idea(draft: PrivateDraft, anonymous: bool) -> Idea:
     return Idea(draft.id, author, draft.created_at, draft.question, draft.text, anonymous=anonymous)
 
 
-def accepting(state: AtelierState, kind: str, now: float) -> bool:
-    """Whether a card/idea written now is a private draft: in the reflection's step, or just after
-    the animateur left it (a draft in flight when the step changes must not be published)."""
+def accepting(state: AtelierState, kind: str, now: float, author: Member | None = None) -> bool:
+    """Whether a card/idea written now is a private draft: in the reflection's step, or, for a
+    participant, just after the animateur left it (a draft in flight when the step changes must not
+    be published; the équipe d'animation, who moved on, writes in the new step)."""
     reflection = state.reflection
     if reflection.accepts(state.step_index, kind):
         return True
     return (
-        reflection.accepts(reflection.step_index, kind)
+        author is not None
+        and author.role not in ANIMATION_TEAM
+        and reflection.accepts(reflection.step_index, kind)
         and state.previous_step_index == reflection.step_index
         and now - state.step_changed_at <= limits.TOOL_GRACE_S
     )
@@ -92,7 +95,7 @@ def keep_private(state: AtelierState, event: Event, now: float) -> Event:
         what = "de carte" if isinstance(event, CardCreated) else "de idée"  # as rules and rules_engagement say
         raise InvalidOperation(f"Cet identifiant {what} existe déjà.")
     kind = CARDS if isinstance(event, CardCreated) else IDEAS
-    if not accepting(state, kind, now):
+    if not accepting(state, kind, now, state.members.get(item.author_id)):
         if kind == CARDS and open_vote(state):
             raise InvalidOperation(NO_CARD_CHANGE_DURING_VOTE)
         return event

@@ -167,6 +167,10 @@ def test_moving_on_keeps_the_drafts_private_and_the_reveal_offered() -> None:
     assert event_to_dict(apply_op(state, CreateCard("d2", "En vol", ""), OTHER, NOW + 101))["type"] == (
         "reflection.drafted"
     )
+    # … but the équipe d'animation, who moved on, writes in the new step: public at once …
+    assert event_to_dict(apply_op(state, CreateCard("c1", "Note de l'animateur", ""), COMP, NOW + 101))["type"] == (
+        "card.created"
+    )
     # … later, cards of the new step are public; the waiting drafts are neither lost nor shown.
     later = NOW + 100 + limits.TOOL_GRACE_S + 1
     assert event_to_dict(apply_op(state, CreateCard("c2", "Publique", ""), OTHER, later))["type"] == "card.created"
