@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .domain.kit_tools import ENGAGEMENT_QUESTIONS
+from .domain.reflection import kit_asks_reflection
 from .domain.state import AtelierState
 from .domain.views import private_author
 from .domain.votes import VOTES_PER_PERSON_MAX
@@ -46,6 +47,7 @@ def vote_ranking(state: AtelierState) -> list[dict[str, Any]]:
 
 TOOLKIT_GLOBALS: dict[str, Any] = {
     "vote_ranking": vote_ranking,
+    "kit_asks_reflection": kit_asks_reflection,
     "VOTES_PER_PERSON_MAX": VOTES_PER_PERSON_MAX,
     "QUESTION_LABELS": QUESTION_LABELS,
     "draft_count": draft_count,

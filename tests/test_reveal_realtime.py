@@ -20,8 +20,11 @@ from helpers import Frame, WsClient, bearer, connected, create_atelier, get_stat
 from jsonschema import Draft202012Validator
 from starlette.testclient import TestClient
 
+from app.web.deps import member_cookie
+
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "deliverable.schema.json").read_text("utf-8"))
 
+ENGAGEMENTS = 4  # Format 2 step 5 « Ouvrir la réflexion sur les engagements à prendre »
 IDENTIFIER = 3  # Format 1 step 4 « Identifier les sujets d'engagement », the kit's silent reflection
 SECRET = "Cantine zéro plastique en 2027"
 SECRET_ID = "draft-zeroplastique"
@@ -218,3 +221,33 @@ def test_a_draft_survives_a_restart_and_returns_to_its_author_only(make_app: Cal
             snapshot = next(f for f in cam.seen if f["type"] == "snapshot")
             assert [d["id"] for d in snapshot["state"]["reflection"]["mine"]] == [SECRET_ID]
             assert snapshot["state"]["reflection"]["drafts"] == 1
+
+
+def test_format_2_ideas_are_drafts_until_the_reveal_in_pages_too(client: TestClient) -> None:
+    atelier = create_atelier(client, format="2", title="Formuler l'engagement", administration="Mairie de Lyon")
+    referent = join(client, atelier, "animateur", "Claire", "Dupont")
+    camille = join(client, atelier, first_name="Camille")
+    karim = join(client, atelier, first_name="Karim")
+    idea = "Un comité de parents consulté chaque trimestre"
+
+    def page_of(member: dict[str, Any]) -> str:
+        cookie = {"Cookie": f"{member_cookie(atelier['id'])}={member['member_token']}"}
+        response = client.get(f"/a/{atelier['id']}", headers=cookie)
+        assert response.status_code == 200
+        return response.text
+
+    with (
+        connected(client, atelier, referent, html=True) as claire,
+        connected(client, atelier, camille) as cam,
+        connected(client, atelier, karim, html=True) as kar,
+    ):
+        done(claire, "step.goto", index=ENGAGEMENTS)
+        done(claire, "reflection.start")
+        done(cam, "idea.create", idea_id="idee-secrete", question="societe-civile-2", text=idea)
+        barrier(claire, kar)
+        assert not [f for f in claire.seen + kar.seen if idea in json.dumps(f, ensure_ascii=False)]
+        assert idea in page_of(camille) and idea not in page_of(karim) and idea not in page_of(referent)
+        revealed = done(claire, "reflection.reveal")
+        ideas_region = next(f["html"] for f in kar.event(revealed)["fragments"] if f["id"] == "ideas")
+        assert idea in ideas_region and "Camille" in ideas_region
+    assert idea in page_of(karim)

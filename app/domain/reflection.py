@@ -15,6 +15,12 @@ from typing import Any
 CARDS = "cards"
 IDEAS = "ideas"
 KINDS = (CARDS, IDEAS)
+# The steps where the kit asks for « 5 min de réflexion individuelle et silencieuse », by format.
+KIT_SILENT_STEPS = {"1": "identifier", "2": "engagements"}
+
+
+def kit_asks_reflection(format_key: str, step_key: str) -> bool:
+    return KIT_SILENT_STEPS.get(format_key) == step_key
 
 
 @dataclass

@@ -17,7 +17,7 @@ from app.domain.deroule import Tool
 from app.domain.errors import DomainError, Forbidden, InvalidOperation, NotFound
 from app.domain.events import event_from_dict, event_to_dict
 from app.domain.operations import CreateCard, CreateIdea, DeleteCard, DeleteIdea, UpdateCard, UpdateIdea
-from app.domain.reflection import RevealDrafts, StartReflection
+from app.domain.reflection import RevealDrafts, StartReflection, kit_asks_reflection
 from app.domain.rules import decide, evolve
 from app.domain.state import AtelierState
 from app.domain.views import event_view, shows_actor, state_view
@@ -53,6 +53,14 @@ def test_only_animateurs_start_and_reveal(actor: str) -> None:
     assert "animateurs" in _refused(state, StartReflection(), actor, Forbidden)
     apply_op(state, StartReflection(), CHAL, NOW)
     assert "animateurs" in _refused(state, RevealDrafts(), actor, Forbidden)
+
+
+def test_the_kit_asks_for_it_in_format_1_step_4_and_format_2_step_5() -> None:
+    format_1, format_2 = new_atelier().deroule, engagement_atelier("2").deroule
+    asked = [
+        (d.key, i + 1) for d in (format_1, format_2) for i, s in enumerate(d.steps) if kit_asks_reflection(d.key, s.key)
+    ]
+    assert asked == [("1", 4), ("2", 5)]
 
 
 def test_a_reflection_needs_a_step_with_cards_or_ideas() -> None:
