@@ -1,7 +1,12 @@
-// The realtime connection: WebSocket, hello with the last seq seen, acks, resync,
-// automatic reconnection with backoff, and an outbox of unacknowledged operations
-// kept in localStorage so nothing typed is lost on a reconnect or a reload.
-// Protocol: docs/protocol.md.
+// The realtime connection: hello with the last seq seen, acks, resync, automatic reconnection
+// with backoff, and an outbox of unacknowledged operations kept in localStorage so nothing typed
+// is lost on a reconnect or a reload. Protocol: docs/protocol.md.
+//
+// The frames travel over a WebSocket, or over SSE + POST where WebSockets are blocked (links.js);
+// everything here works the same on both. The connection falls back to SSE + POST by itself when
+// the socket cannot open while the server answers HTTP, or keeps dropping; the tab remembers it.
+
+import { SocketLink, StreamLink } from "./links.js";
 
 const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 25000; // no frame (pongs included) for this long: the link is dead, reconnect
@@ -9,6 +14,10 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
 const RESEND_AFTER_MS = 1000; // a refused burst goes out again at the rate limit's refill pace
+const TRANSPORT_KEY = "atelier:transport"; // sessionStorage: the tab's transport, once it fell back
+const FAILED_OPENS_BEFORE_FALLBACK = 2; // sockets closed before any welcome while HTTP works
+const DROPS_BEFORE_FALLBACK = 3; // live sockets lost…
+const DROP_WINDOW_MS = 60000; // …within this long
 const FATAL_CLOSES = new Map([
   [4400, "Connexion refusée (message initial invalide)."],
   [4401, "Accès refusé : rouvrez le lien d'invitation."],
@@ -32,7 +41,13 @@ export class Connection extends EventTarget {
     this.seq = seq;
     this.status = status;
     this.offsetMs = 0; // server clock minus ours
-    this.socket = null;
+    this.link = null;
+    // `?transport=sse` (or `websocket`) on the room's URL forces a transport, for support: no fallback then.
+    const asked = new URLSearchParams(location.search).get("transport");
+    this.forced = asked === "sse" || asked === "websocket" ? asked : null;
+    this.transport = this.#chooseTransport();
+    this.failedOpens = 0;
+    this.drops = []; // when live sockets were lost, for the fallback
     this.synced = false;
     this.stopped = false;
     this.attempt = 0;
@@ -52,13 +67,13 @@ export class Connection extends EventTarget {
     window.addEventListener("online", () => this.#reconnectNow());
     // An offline browser keeps a dead socket "open" for a long time: drop it now, say so,
     // and reconnect as soon as the network is back.
-    window.addEventListener("offline", () => this.#dropSocket());
+    window.addEventListener("offline", () => this.#dropLink());
   }
 
   /** Start again from a fresh snapshot (after our copy of something was refused). */
   resync() {
     this.seq = 0;
-    this.socket?.close();
+    this.#closeOnPurpose();
   }
 
   /** Server time in ms, corrected for this machine's clock offset. */
@@ -85,29 +100,49 @@ export class Connection extends EventTarget {
     return this.outbox.length;
   }
 
-  #open() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/ateliers/${this.atelierId}`);
-    this.socket = socket;
-    this.synced = false;
-    this.#showStatus("connecting");
-    socket.addEventListener("open", () => {
-      this.lastFrameAt = Date.now();
-      socket.send(JSON.stringify({ type: "hello", last_seq: this.seq, html: true }));
-    });
-    socket.addEventListener("message", (event) => this.#receive(event.data));
-    socket.addEventListener("close", (event) => this.#closed(socket, event.code));
+  #chooseTransport() {
+    if (this.forced) return this.forced;
+    try {
+      return sessionStorage.getItem(TRANSPORT_KEY) === "sse" ? "sse" : "websocket";
+    } catch {
+      return "websocket"; // storage disabled: try the socket first every time
+    }
   }
 
-  #closed(socket, code) {
-    if (socket !== this.socket) return;
+  #open() {
+    const Link = this.transport === "sse" ? StreamLink : SocketLink;
+    const link = new Link(this.atelierId, {
+      onmessage: (data) => {
+        if (link === this.link) this.#receive(data);
+      },
+      onclose: (code) => this.#closed(link, code),
+    });
+    link.welcomed = false;
+    link.wasSynced = false;
+    link.onPurpose = false;
+    this.link = link;
     this.synced = false;
-    this.socket = null;
+    this.#showStatus("connecting");
+    this.lastFrameAt = Date.now();
+    link.start({ type: "hello", last_seq: this.seq, html: true });
+  }
+
+  #closeOnPurpose() {
+    if (!this.link) return;
+    this.link.onPurpose = true; // not a drop: no reason to change transport
+    this.link.close();
+  }
+
+  #closed(link, code) {
+    if (link !== this.link) return;
+    this.synced = false;
+    this.link = null;
     if (FATAL_CLOSES.has(code)) {
       this.stopped = true;
       this.#showStatus("fatal", FATAL_CLOSES.get(code));
       return;
     }
+    if (this.transport === "websocket" && !this.forced && !link.onPurpose) this.#judgeSocket(link);
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     this.#showStatus("offline");
@@ -115,34 +150,65 @@ export class Connection extends EventTarget {
     this.retryTimer = setTimeout(() => this.#open(), delay);
   }
 
-  #dropSocket() {
-    const socket = this.socket;
-    if (!socket) return;
-    this.socket = null;
+  /** A socket was lost: is something on the way blocking WebSockets? Then use SSE + POST. */
+  #judgeSocket(link) {
+    if (link.wasSynced) {
+      const now = Date.now();
+      this.drops = [...this.drops.filter((at) => now - at < DROP_WINDOW_MS), now];
+      if (this.drops.length >= DROPS_BEFORE_FALLBACK) this.#fallBack();
+      return;
+    }
+    if (link.welcomed) return;
+    // Closed before any answer. Blocked, if plain HTTP reaches the server; if not, the server or the
+    // network is down (a restart, an outage) and the socket will do once it is back.
+    fetch("/healthz", { cache: "no-store" })
+      .then((response) => {
+        if (!response.ok || this.transport !== "websocket") return;
+        this.failedOpens += 1;
+        if (this.failedOpens >= FAILED_OPENS_BEFORE_FALLBACK) this.#fallBack();
+      })
+      .catch(() => {});
+  }
+
+  #fallBack() {
+    this.transport = "sse";
+    try {
+      sessionStorage.setItem(TRANSPORT_KEY, "sse");
+    } catch {
+      // Storage disabled: this page still stays on SSE + POST.
+    }
+    this.attempt = 0;
+    if (!this.link && !this.stopped) this.#reconnectNow(); // else the next reconnection uses it
+  }
+
+  #dropLink() {
+    const link = this.link;
+    if (!link) return;
+    this.link = null;
     this.synced = false;
-    socket.close();
+    link.close();
     this.#showStatus("offline");
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.#reconnectNow(), BACKOFF_MAX_MS);
   }
 
   #reconnectNow() {
-    if (this.stopped || this.socket) return;
+    if (this.stopped || this.link) return;
     clearTimeout(this.retryTimer);
     this.#open();
   }
 
   #heartbeat() {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.link?.ready) return;
     if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
-      this.socket.close(); // dead link: the close handler reconnects
+      this.link.close(); // dead link: the close handler reconnects
       return;
     }
     this.#write({ type: "ping", t: Date.now() });
   }
 
   #write(frame) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    this.link?.send(frame);
   }
 
   #receive(data) {
@@ -150,6 +216,8 @@ export class Connection extends EventTarget {
     const message = JSON.parse(data);
     switch (message.type) {
       case "welcome":
+        this.link.welcomed = true;
+        this.failedOpens = 0;
         this.offsetMs = message.server_time - Date.now();
         break;
       case "snapshot":
@@ -159,7 +227,7 @@ export class Connection extends EventTarget {
       case "event":
         if (message.seq <= this.seq) return; // already applied (replay overlap)
         if (message.seq !== this.seq + 1) {
-          this.socket.close(); // a gap: reconnect and catch up from our last seq
+          this.#closeOnPurpose(); // a gap: reconnect and catch up from our last seq
           return;
         }
         this.seq = message.seq;
@@ -168,6 +236,7 @@ export class Connection extends EventTarget {
         break;
       case "synced":
         this.synced = true;
+        this.link.wasSynced = true;
         this.attempt = 0;
         for (const frame of this.outbox) this.#write(frame); // same ids: the server dedups
         this.#showStatus();
@@ -253,7 +322,7 @@ export class Connection extends EventTarget {
     if (this.synced) this.state = "online";
     const labels = {
       connecting: "Connexion…",
-      online: "Connecté",
+      online: this.transport === "sse" ? "Connecté (mode compatibilité)" : "Connecté",
       offline: "Hors ligne — reconnexion automatique ; vos saisies sont gardées",
     };
     const pending = this.outbox.length;
@@ -261,6 +330,7 @@ export class Connection extends EventTarget {
     if (pending && this.state !== "fatal") text += ` · ${pending} en attente d'envoi`;
     this.status.textContent = text;
     this.status.dataset.state = this.state;
+    this.status.dataset.transport = this.transport;
     this.status.dataset.pending = String(pending);
   }
 }
