@@ -13,10 +13,13 @@ replica currently sees, so a seeded run exercises every rule, refusals included.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
+import sqlite3
 import string
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pycrdt import Doc, Text
@@ -29,7 +32,7 @@ from app.domain.rules import evolve
 from app.domain.state import AtelierState, Card, Member
 from app.domain.texts import TextFields
 from app.domain.timer import Timer
-from app.domain.views import state_view
+from app.domain.views import event_view, state_view
 
 Frame = dict[str, Any]
 RETRYABLE = ("rate_limited", "unavailable")  # nothing was done: re-send later with the same id
@@ -169,7 +172,7 @@ class Replica:
         event = frame["event"]
         if self.state is not None:
             evolve(self.state, event_from_dict(event))
-        if event["type"] == "text.updated" and "update" in event:
+        if event["type"] in ("text.updated", "draft.generated") and "update" in event:
             self.docs.setdefault(event["field"], _doc(None)).apply_update(base64.b64decode(event["update"]))
         self.last_seq = seq
 
@@ -261,7 +264,7 @@ def random_operation(
     etapes = [etape["id"] for etape in view["roadmap"]["etapes"]]
     steps = len(view["steps"])
     unit = lambda: round(rng.random(), 3)  # noqa: E731
-    kind = rng.choice(types or OPERATION_TYPES)
+    kind = _kind(rng, types or OPERATION_TYPES, view)
     fields: dict[str, Any]
     match kind:
         case "member.set_role":
@@ -349,6 +352,30 @@ def random_operation(
     return replica.operation(kind, **fields)
 
 
+# The board tool an operation belongs to (a step's `tools`): outside its format it is refused.
+TOOL_OF = {"subject.set": "subject", "canevas.value": "canevas", "roadmap.horizon": "roadmap"} | {
+    f"{prefix}.{action}": tool
+    for prefix, tool in [("card", "cards"), ("reformulation", "reformulations"), ("idea", "ideas"),
+                         ("sous_action", "sous_actions"), ("etape", "roadmap")]
+    for action in ("create", "update", "delete", "place", "priority", "merge", "move")
+}  # fmt: skip
+ITEMS_OF = {"card": "cards", "reformulation": "reformulations", "idea": "ideas", "sous_action": "sous_actions"}
+
+
+def _kind(rng: random.Random, types: list[str], view: dict[str, Any]) -> str:
+    """Mostly an operation the atelier's format has, on items it has; sometimes anything (refusals matter too)."""
+    if rng.random() < 0.1:
+        return rng.choice(types)
+    tools = {tool for step in view["steps"] for tool in step["tools"]}
+    kind = rng.choice([t for t in types if TOOL_OF.get(t, "notes") in tools | {"notes"}] or types)
+    prefix = kind.split(".")[0]
+    items = view["roadmap"]["etapes"] if prefix == "etape" else view.get(ITEMS_OF.get(prefix, ""), [None])
+    create = f"{prefix}.create"
+    if not items and not kind.endswith(".create") and create in types and rng.random() < 0.8:
+        return create  # nothing to change yet: make one first
+    return kind
+
+
 OPERATION_TYPES = [
     "member.set_role",
     "step.goto",
@@ -390,3 +417,50 @@ OPERATION_TYPES = [
 
 def dumps(frame: Frame) -> str:
     return json.dumps(frame, ensure_ascii=False)
+
+
+# -- the checks every campaign ends with -------------------------------------------------------
+
+LogRow = tuple[int, str, str, str]  # seq, actor, op id, event JSON: a row of the `operation` table
+
+
+def read_log(database: Path, atelier_id: str) -> list[LogRow]:
+    """The atelier's op log, read from the SQLite file itself (not through the app)."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute(
+            "SELECT seq, actor, op_id, event FROM operation WHERE atelier_id = ? ORDER BY seq", (atelier_id,)
+        ).fetchall()
+
+
+def check_exactly_once(rows: list[LogRow], replicas: list[Replica]) -> dict[str, int]:
+    """Every acknowledged operation in the log once, at its ack's seq; no refused one; no gap; no stranger.
+
+    Returns the counts the docs quote.
+    """
+    assert [seq for seq, *_ in rows] == list(range(1, len(rows) + 1)), "the log has a gap"
+    keys = [(actor, op_id) for _, actor, op_id, _ in rows]
+    duplicated = len(keys) - len(set(keys))
+    assert duplicated == 0, "an operation is in the log twice"
+    by_key = {(actor, op_id): seq for seq, actor, op_id, _ in rows}
+    figures = {"acked": 0, "persisted": 0, "duplicated": duplicated, "refused_by_rules": 0}
+    for replica in replicas:
+        assert not replica.outbox, f"{replica.name} still has unacknowledged operations"
+        for op_id, seq in replica.acked.items():
+            assert by_key.get((replica.member_id, op_id)) == seq, f"{op_id} acknowledged at {seq}, not in the log"
+        for op_id in replica.refused:
+            assert (replica.member_id, op_id) not in by_key, f"refused {op_id} is in the log"
+        mine = {op_id for (actor, op_id) in by_key if actor == replica.member_id}
+        assert mine == set(replica.acked), f"{replica.name}: the log holds an operation it was never told about"
+        figures["acked"] += len(replica.acked)
+        figures["refused_by_rules"] += len(replica.refused)
+        figures["persisted"] += len(mine)
+    return figures
+
+
+def check_history(replica: Replica, rows: list[LogRow]) -> None:
+    """What the replica received since its last snapshot is the log, event for event, as its audience sees it."""
+    events = {seq: json.loads(event) for seq, _, _, event in rows}
+    for seq, frame in replica.history.items():
+        audiences = [(True, True), (True, False), (False, True)]  # (team, questionnaire anonymous)
+        seen = [event_view(events[seq], team=team, anonymous=anonymous) for team, anonymous in audiences]
+        assert frame["event"] in seen, f"{replica.name}: event {seq} differs from the log"

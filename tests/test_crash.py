@@ -17,22 +17,17 @@ reconnect by themselves and re-send what was not acknowledged. Then:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
-import sqlite3
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from conftest import FaultRun
 from live_server import Server, free_port
-from protocol_model import Replica, comparable, dumps, random_operation
+from protocol_model import Replica, check_exactly_once, check_history, comparable, dumps, random_operation, read_log
 from socket_clients import SocketClient, create_atelier, join, server_state, until
 from websockets.asyncio.client import connect
-
-from app.domain.views import event_view
 
 # What a Format 1 atelier does, weighted towards what people do most.
 CRASH_TYPES = [
@@ -49,14 +44,6 @@ CRASH_TYPES = [
     "timer.add",
     "timer.reset",
 ]
-
-
-def log_rows(database: Path, atelier_id: str) -> list[tuple[int, str, str, str]]:
-    """(seq, actor, op id, event JSON) of the atelier's op log, read from the SQLite file itself."""
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        return connection.execute(
-            "SELECT seq, actor, op_id, event FROM operation WHERE atelier_id = ? ORDER BY seq", (atelier_id,)
-        ).fetchall()
 
 
 async def fresh_snapshot(server: Server, atelier_id: str, token: str) -> dict[str, Any]:
@@ -107,7 +94,7 @@ async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_pat
                 await until(changed, lambda point=point: sum(c.settled for c in clients) >= point, f"{point} settled")
                 in_flight = {(r.member_id, op_id) for r in replicas for op_id in r.outbox}
                 await asyncio.to_thread(server.kill)
-                stored = {(actor, op_id): seq for seq, actor, op_id, _ in log_rows(server.database, atelier["id"])}
+                stored = {(actor, op_id): seq for seq, actor, op_id, _ in read_log(server.database, atelier["id"])}
                 for replica in replicas:  # durability: what was acknowledged is on disk
                     for op_id, seq in replica.acked.items():
                         assert stored.get((replica.member_id, op_id)) == seq, f"{op_id} acked at {seq}, not stored"
@@ -115,32 +102,15 @@ async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_pat
                 stored_in_flight += len(in_flight & stored.keys())
                 await asyncio.to_thread(server.start)
             await until(changed, lambda: all(c.idle for c in clients), "every script sent and settled")
-            final = log_rows(server.database, atelier["id"])[-1][0]
+            final = read_log(server.database, atelier["id"])[-1][0]
             await until(changed, lambda: all(r.last_seq == final for r in replicas), f"every client at seq {final}")
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-        # Exactly once: every acknowledged op in the log once, at its seq; refused ones absent.
-        rows = log_rows(server.database, atelier["id"])
-        assert [seq for seq, *_ in rows] == list(range(1, len(rows) + 1)), "the log has a gap"
-        keys = Counter((actor, op_id) for _, actor, op_id, _ in rows)
-        duplicated = sum(count - 1 for count in keys.values())
-        assert duplicated == 0
-        by_key = {(actor, op_id): seq for seq, actor, op_id, _ in rows}
-        acked = persisted = refused = 0
-        for replica in replicas:
-            assert not replica.outbox
-            for op_id, seq in replica.acked.items():
-                assert by_key.get((replica.member_id, op_id)) == seq
-            for op_id in replica.refused:
-                assert (replica.member_id, op_id) not in by_key, f"refused {op_id} is in the log"
-            mine = [op_id for (actor, op_id) in by_key if actor == replica.member_id]
-            assert set(mine) == set(replica.acked), "the log holds an operation nobody was told about"
-            acked += len(replica.acked)
-            refused += len(replica.refused)
-            persisted += len(mine)
+        rows = read_log(server.database, atelier["id"])
+        figures = check_exactly_once(rows, replicas)
 
         # Convergence: each client's fold of the events is the server's state, and a fresh snapshot too.
         state = server_state(server.base_url, atelier)
@@ -152,10 +122,8 @@ async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_pat
         snapshot = await fresh_snapshot(server, atelier["id"], referent.token)
         assert comparable(snapshot["state"]) == expected
         lou = replicas[3]
-        events = {seq: json.loads(event) for seq, _, _, event in rows}
         assert lou.history, "the participant received no event"
-        for seq, frame in lou.history.items():
-            assert frame["event"] == event_view(events[seq], team=False)
+        check_history(lou, rows)
         assert "Traceback" not in server.log_text()
     finally:
         await asyncio.to_thread(server.stop)
@@ -167,10 +135,7 @@ async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_pat
             "kills": kills,
             "clients": len(clients),
             "operations_sent": sum(len(r.sent) for r in replicas),
-            "acked": acked,
-            "persisted": persisted,
-            "duplicated": duplicated,
-            "refused_by_rules": refused,
+            **figures,
             "in_flight_at_kills": in_flight_at_kills,
             "in_flight_already_stored": stored_in_flight,
             "reconnections": sum(c.connections for c in clients) - len(clients),
