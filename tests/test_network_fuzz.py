@@ -49,6 +49,7 @@ from app.realtime.protocol import OP_TYPES
 EPHEMERAL = ("presence", "pong", "card.dragging", "field.focused")
 LOSS = 0.1  # share of operations lost before reaching the server
 SHORT, LONG = (1, 5), (20, 60)  # outage lengths, in steps
+RECEIVE_DEADLINE_S = 30.0  # a deadline, not a pause: a full run shares 2 cores with other work
 
 # Seeds that once failed, kept as named regressions (seed: what it found).
 REGRESSION_SEEDS: dict[int, str] = {}
@@ -85,7 +86,7 @@ class Person:
         """Read frames into the inbox until `until()` holds (every read has a deadline)."""
         assert self.ws is not None
         while not until():
-            frame = self.ws.recv()
+            frame = self.ws.recv(timeout=RECEIVE_DEADLINE_S)
             if frame["type"] in EPHEMERAL:
                 continue  # not part of the state; and their timing would make seeds unrepeatable
             if frame["type"] == "ack":

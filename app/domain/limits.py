@@ -2,7 +2,7 @@
 
 CARD_TITLE_MAX = 120  # a title, not a paragraph
 CARD_DESCRIPTION_MAX = 280  # "une phrase" in the kit; a tweet's length leaves room for it
-CARDS_MAX = 500  # far above a 1h30 atelier (6–10 people × 1–2 subjects)
+CARDS_MAX = 2000  # far above a 1h30 atelier (6–10 people × 1–2 subjects); a burst of 1,000 is tested
 NAME_MAX = 80
 STRUCTURE_MAX = 120
 MEMBERS_MAX = 200  # the kit recommends ≤ 10 per group; larger rooms work, with a warning

@@ -38,6 +38,11 @@ class Peer:
         self.closed = asyncio.Event()
         self.close_code: int | None = None
 
+    @property
+    def room_left(self) -> int:
+        """How many more messages the outbox takes before a durable one closes this peer as a laggard."""
+        return self._outbox.maxsize - self._outbox.qsize()
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._drain(), name=f"peer-{self.member_id}")
 

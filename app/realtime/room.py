@@ -126,7 +126,11 @@ class Room:
     async def _catch_up(self, peer: Peer, last_seq: int) -> None:
         if last_seq == self.seq:
             return
-        if 0 < last_seq < self.seq and self.seq - last_seq <= REPLAY_MAX:
+        # A replay longer than the peer's outbox holds would close it as a laggard before it could read
+        # a frame, and again on every reconnection: beyond that, one snapshot instead. Room is kept for
+        # `synced` and the `presence` that follow.
+        replayable = min(REPLAY_MAX, peer.room_left - 2)
+        if 0 < last_seq < self.seq and self.seq - last_seq <= replayable:
             entries = await asyncio.to_thread(self.store.entries_since, self.atelier_id, last_seq, REPLAY_MAX)
             team = self._is_team(peer)
             for entry in entries:  # as the peer's own person: their drafts whole, others' reduced to counts
