@@ -54,6 +54,7 @@ from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .rules_reflection import decide_draft_edit, decide_reflection, evolve_reflection, keep_private, touches_draft
 from .rules_votes import NO_CARD_CHANGE_DURING_VOTE, decide_vote, evolve_vote, open_vote
+from .schedule import record_step_change, record_timer_start
 from .state import AtelierState, Card, Member, card_text
 from .texts import check_update
 from .timer import Timer
@@ -175,8 +176,11 @@ def evolve(state: AtelierState, event: Event) -> None:
             state.previous_step_index, state.step_index = state.step_index, event.index
             state.step_changed_at = event.at
             state.timer = event.timer
+            record_step_change(state.step_history, event.index, event.at)
         case TimerChanged():
             state.timer = event.timer
+            if event.action == "start":
+                record_timer_start(state.step_history, state.step_index, event.timer.started_at)
         case CardCreated():
             state.cards[event.card.id] = replace(event.card)
         case CardUpdated():

@@ -101,6 +101,8 @@ class AtelierState:
     previous_step_index: int | None = None
     step_changed_at: float = 0.0
     timer: Timer = field(default_factory=lambda: Timer.fresh(0))
+    # (step index, when it became current) from the atelier's real start: the schedule's real times.
+    step_history: list[tuple[int, float]] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
     texts: TextFields = field(default_factory=TextFields)
@@ -184,6 +186,7 @@ class AtelierState:
             "previous_step_index": self.previous_step_index,
             "step_changed_at": self.step_changed_at,
             "timer": self.timer.to_dict(),
+            "step_history": [list(entry) for entry in self.step_history],
             "members": [member.to_dict() for member in self.members.values()],
             "cards": [card.to_dict() for card in self.cards.values()],
             "texts": self.texts.to_dict(),
@@ -212,6 +215,7 @@ class AtelierState:
             previous_step_index=data.get("previous_step_index"),
             step_changed_at=data.get("step_changed_at", 0.0),
             timer=Timer.from_dict(data["timer"]),
+            step_history=[(int(index), float(at)) for index, at in data.get("step_history", [])],
             members={m["id"]: Member.from_dict(m) for m in data["members"]},
             cards={c["id"]: Card.from_dict(c) for c in data["cards"]},
             texts=TextFields.from_dict(data["texts"]),
