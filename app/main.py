@@ -19,7 +19,7 @@ from .rendering import JinjaFragments, make_environment
 from .settings import Settings
 from .storage.database import make_engine, upgrade_schema
 from .storage.oplog import SqlOpStore
-from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, sse, ws
+from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, sse, timing_pages, ws
 from .web.errors import domain_error_handler
 from .web.security import SecurityHeaders
 
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(sse.router)
     app.include_router(pages.router)
+    app.include_router(timing_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)

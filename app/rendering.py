@@ -5,7 +5,9 @@ Web and export both import this module; it imports neither.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
+from datetime import UTC, datetime
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from .domain.kit_tools import (
 )
 from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
 from .domain.roles import ASSIGNABLE, Role
+from .domain.schedule import Schedule, build_schedule, drift_label
 from .domain.state import AtelierState, Card
 from .rendering_toolkit import PERSONAL_REGIONS, TOOLKIT_GLOBALS, TOOLKIT_STEP_REGIONS, toolkit_fragments
 
@@ -44,6 +47,20 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}"
 
 
+def utc_clock(epoch: float) -> str:
+    """HH:MM in UTC; the page shows it in the reader's own time zone (`data-local-time`)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M")
+
+
+def utc_iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def schedule_of(state: AtelierState) -> Schedule:
+    """The schedule as of now (rendered at each step or timer change, and polled by the animateur's page)."""
+    return build_schedule(state.deroule, state.step_history, state.step_index, state.timer, time.time())
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -56,6 +73,8 @@ def make_environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["french_date"] = french_date
     env.filters["percent"] = percent
+    env.filters["utc_clock"] = utc_clock
+    env.filters["utc_iso"] = utc_iso
     env.globals.update(
         Role=Role,
         ASSIGNABLE_ROLES=sorted(ASSIGNABLE, key=list(Role).index),
@@ -78,6 +97,8 @@ def make_environment() -> Environment:
         TEXT_ANSWER_MAX=TEXT_ANSWER_MAX,
         questionnaire_summary=summary,
         **TOOLKIT_GLOBALS,
+        schedule_of=schedule_of,
+        drift_label=drift_label,
     )
     return env
 
@@ -135,7 +156,7 @@ class JinjaFragments:
         if kind == "step.changed":
             return self._regions(state, online, team, STEP_REGIONS)
         if kind == "timer.changed":
-            return self._regions(state, online, team, ["timer"])
+            return self._regions(state, online, team, ["timer", "schedule"])
         if kind.startswith("member."):
             return self._regions(state, online, team, ["presence"])
         if kind.startswith("sous_action."):
@@ -177,7 +198,7 @@ class JinjaFragments:
 
 
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
-STEP_REGIONS = ["deroule", "step", "guide", "timer", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS]
+STEP_REGIONS = ["deroule", "step", "guide", "timer", "schedule", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS]
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
 # Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
 EVENT_REGIONS = {

@@ -29,10 +29,14 @@ class Transport(Protocol):
 
 
 class Peer:
-    def __init__(self, transport: Transport, *, member_id: str, html: bool, outbox_size: int) -> None:
+    def __init__(
+        self, transport: Transport, *, member_id: str, html: bool, outbox_size: int, projection: bool = False
+    ) -> None:
         self.transport = transport
         self.member_id = member_id
         self.html = html
+        # A big-screen view opened with a team member's session: it sees what participants see, and sends nothing.
+        self.projection = projection
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox_size)
         self._task: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()

@@ -16,6 +16,7 @@ from ..domain.roles import Role
 from ..domain.texts import decode_update
 from .frames import CardId, ShortText, Unit, _Frame, _Op
 from .reveal_frames import RevealFrame, reveal_operation
+from .guidance_frames import GUIDANCE_TYPES, GuidanceFrame
 from .tool_frames import ToolFrame, tool_operation
 
 PROTOCOL_VERSION = 1
@@ -36,6 +37,8 @@ class Hello(_Frame):
     last_seq: int = Field(default=0, ge=0)
     html: bool = False  # browsers ask for rendered fragments; machine clients need not
     protocol: int = PROTOCOL_VERSION
+    # "projection": a read-only big-screen view that sees what participants see (docs/protocol.md).
+    view: Literal["room", "projection"] = "room"
 
 
 class Ping(_Frame):
@@ -149,17 +152,17 @@ OpFrame = (
     | ToolFrame
     | RevealFrame
 )
-ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | OpFrame, Field(discriminator="type")]
+ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | OpFrame, Field(discriminator="type")]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
 _OP_FRAMES = [frame for member in typing.get_args(OpFrame) for frame in (typing.get_args(member) or (member,))]
 OP_TYPES = [typing.get_args(frame.model_fields["type"].annotation)[0] for frame in _OP_FRAMES]
 TOOL_FRAMES = typing.get_args(ToolFrame)
 REVEAL_FRAMES = typing.get_args(RevealFrame)
-EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping"]
+EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping", *GUIDANCE_TYPES]
 
 
-def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | _Op:
+def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | _Op:
     """A validated frame, or ProtocolError with a message a person can act on."""
     if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"Message de plus de {MAX_FRAME_BYTES // 1024} Kio refusé.")
@@ -173,7 +176,7 @@ def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | _Op:
         raise ProtocolError("bad_frame", "Un message est un objet JSON avec un champ `type`.")
     op_id = data.get("id") if isinstance(data.get("id"), str) else None
     try:
-        frame: Hello | Ping | CardDrag | FieldFocus | _Op = _client_frame.validate_python(data)
+        frame: Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | _Op = _client_frame.validate_python(data)
     except ValidationError as error:
         if error.errors()[0]["type"] == "union_tag_invalid":
             raise ProtocolError("unknown_type", f"Type de message inconnu : {data['type'][:40]}.", op_id) from error

@@ -152,6 +152,8 @@ class Room:
         return encode(message)
 
     def _is_team(self, peer: Peer) -> bool:
+        if peer.projection:
+            return False
         member = self.state.members.get(peer.member_id)
         return member is not None and member.is_animation_team
 

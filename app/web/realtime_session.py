@@ -14,6 +14,8 @@ import time
 from starlette.requests import HTTPConnection
 
 from ..domain.errors import DomainError
+from ..realtime.guidance import relay_guidance
+from ..realtime.guidance_frames import FollowLead, FollowStop, TimerWarn
 from ..realtime.outcomes import error_frame
 from ..realtime.peer import Peer, Transport
 from ..realtime.protocol import (
@@ -98,7 +100,10 @@ async def open_session(
     if member_id is None or member_id not in room.state.members:
         raise Refusal("unauthorized", "Secret de participation manquant ou invalide.", CLOSE_UNAUTHORIZED, 401)
     settings = connection.state.settings
-    peer = Peer(transport, member_id=member_id, html=hello.html, outbox_size=settings.outbox_size)
+    peer = Peer(
+        transport, member_id=member_id, html=hello.html, outbox_size=settings.outbox_size,
+        projection=hello.view == "projection",
+    )  # fmt: skip
     peer.start()
     try:
         await room.join(peer, hello.last_seq)
@@ -137,6 +142,15 @@ class RealtimeSession:
         if isinstance(frame, Ping):
             if allowed:
                 peer.offer(encode({"type": "pong", "t": frame.t, "server_time": room.clock() * 1000}))
+        elif peer.projection:
+            op_id = getattr(frame, "id", None)
+            peer.offer(encode(error_frame("forbidden", "Vue de projection : lecture seule.", op_id)), durable=False)
+        elif isinstance(frame, TimerWarn | FollowLead | FollowStop):
+            if allowed:  # over the stream limit, a guidance frame is dropped like a drag
+                try:
+                    relay_guidance(room, peer, frame)
+                except DomainError as error:
+                    peer.offer(encode(error_frame(error.code, error.message)), durable=False)
         elif isinstance(frame, CardDrag | FieldFocus):
             if allowed:  # over the stream limit, a picture of something in flight is simply dropped
                 try:

@@ -33,11 +33,13 @@ export function newId() {
 
 export class Connection extends EventTarget {
   /**
-   * @param {{atelierId: string, memberId: string, seq: number, status: HTMLElement}} options
+   * @param {{atelierId: string, memberId: string, seq: number, status: HTMLElement, view?: string}} options
+   * `view: "projection"` asks for the read-only big-screen view (docs/protocol.md).
    */
-  constructor({ atelierId, memberId, seq, status }) {
+  constructor({ atelierId, memberId, seq, status, view }) {
     super();
     this.atelierId = atelierId;
+    this.view = view;
     this.seq = seq;
     this.status = status;
     this.offsetMs = 0; // server clock minus ours
@@ -124,7 +126,9 @@ export class Connection extends EventTarget {
     this.synced = false;
     this.#showStatus("connecting");
     this.lastFrameAt = Date.now();
-    link.start({ type: "hello", last_seq: this.seq, html: true });
+    const hello = { type: "hello", last_seq: this.seq, html: true };
+    if (this.view) hello.view = this.view;
+    link.start(hello);
   }
 
   #closeOnPurpose() {

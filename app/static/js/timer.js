@@ -23,9 +23,8 @@ export function secondsLeft(element, serverNowMs) {
   return Math.min(remaining, remaining - (serverNowMs / 1000 - Number(startedAt)));
 }
 
-/** Keep the timer display ticking; announce time up once to screen readers. */
-export function startTimer(connection, announce) {
-  let announcedFor = null;
+/** Keep the timer display ticking (alerts.js says when time is nearly or wholly up). */
+export function startTimer(connection) {
   const tick = () => {
     const element = document.getElementById("timer");
     if (!element) return;
@@ -36,11 +35,6 @@ export function startTimer(connection, announce) {
     element.classList.toggle("timer--over", left <= 0);
     element.classList.toggle("timer--soon", left > 0 && left <= 60);
     if (left <= 0 && status) status.textContent = "Temps écoulé";
-    const key = `${element.dataset.startedAt}:${element.dataset.remaining}`;
-    if (left <= 0 && element.dataset.startedAt && announcedFor !== key) {
-      announcedFor = key;
-      announce("Temps écoulé pour cette étape.");
-    }
   };
   tick();
   setInterval(tick, TICK_MS);
