@@ -87,7 +87,7 @@ export function wireFollow(connection, announce) {
     status.hidden = !view;
     again.hidden = !view || following;
     if (!view) return;
-    status.textContent = following ? `Vous suivez la vue de ${view.name}.` : `${view.name} guide la vue.`;
+    status.textContent = following ? `Vous suivez ${view.name}` : `${view.name} guide la vue.`;
   };
   connection.addEventListener("follow.view", (event) => {
     const { panel, offset, summon, name } = event.detail;
