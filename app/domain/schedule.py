@@ -155,8 +155,8 @@ def suggestion_text(drift: int | None, shortenings: tuple[Shortening, ...], unco
 def build_schedule(deroule: Deroule, history: StepHistory, step_index: int, timer: Timer, now: float) -> Schedule:
     """The whole picture for the animateur at `now`."""
     first_index, started_at = history[0] if history else (step_index, None)
-    planned = planned_starts(deroule, first_index, started_at) if started_at is not None else [None] * len(
-        deroule.steps
+    planned = (
+        planned_starts(deroule, first_index, started_at) if started_at is not None else [None] * len(deroule.steps)
     )
     real_start: dict[int, float] = {}
     spent: dict[int, float] = {}
