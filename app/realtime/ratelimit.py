@@ -61,7 +61,8 @@ CREATE_TYPES = frozenset(
         "draft.generate",
     }
 )
-STREAM_TYPES = frozenset({"card.drag", "field.focus", "ping"})
+# The animateur's guidance frames (a warning, a view while scrolling) are ephemeral too.
+STREAM_TYPES = frozenset({"card.drag", "field.focus", "ping", "timer.warn", "follow.lead", "follow.stop"})
 
 
 def limit_class(frame_type: str) -> str:
