@@ -198,7 +198,9 @@ class JinjaFragments:
 
 
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
-STEP_REGIONS = ["deroule", "step", "guide", "timer", "schedule", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS]
+STEP_REGIONS = [
+    "deroule", "step", "guide", "timer", "schedule", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS,
+]  # fmt: skip
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
 # Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
 EVENT_REGIONS = {

@@ -3,6 +3,7 @@ projection view and the animateur's schedule. Warnings and follow frames are eph
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -150,6 +151,29 @@ def test_the_projection_sees_what_participants_see_and_sends_nothing(client: Tes
         assert event["actor"] == room.alex["member_id"]
         alex.send({"type": "timer.warn"})
         assert screen.recv_until(of_type("timer.warned"))["minutes"] == 2
+
+
+def test_the_projection_never_shows_the_animateur_own_private_drafts(client: TestClient, room: Room) -> None:
+    with (
+        connected(client, room.atelier, room.alex) as alex,
+        ws_connect(client, room.atelier["id"], room.alex["member_token"]) as screen,
+    ):
+        screen.send({"type": "hello", "token": room.alex["member_token"], "last_seq": 0, "view": "projection"})
+        screen.recv_until(of_type("synced"))
+        alex.ack(alex.send_op("step.goto", index=3))
+        alex.ack(alex.send_op("reflection.start"))
+        op = alex.send_op("card.create", card_id="d1", title="Mon brouillon d'animateur")
+        assert alex.event(op)["event"]["draft"]["title"] == "Mon brouillon d'animateur"
+        seen = screen.recv_until(
+            lambda frame: frame["type"] == "event" and frame["event"]["type"] == "reflection.drafted"
+        )
+        assert "draft" not in seen["event"] and seen["id"] is None
+    # A projection joining later gets the counts only, too.
+    with ws_connect(client, room.atelier["id"], room.alex["member_token"]) as screen:
+        screen.send({"type": "hello", "token": room.alex["member_token"], "last_seq": 0, "view": "projection"})
+        snapshot = screen.recv_until(of_type("snapshot"))
+        assert snapshot["state"]["reflection"]["mine"] == [] and snapshot["state"]["reflection"]["drafts"] == 1
+        assert "brouillon" not in json.dumps(snapshot)
 
 
 def test_the_projection_page_opens_with_a_team_session_only(client: TestClient, room: Room) -> None:

@@ -15,8 +15,8 @@ from ..domain import operations as ops
 from ..domain.roles import Role
 from ..domain.texts import decode_update
 from .frames import CardId, ShortText, Unit, _Frame, _Op
-from .reveal_frames import RevealFrame, reveal_operation
 from .guidance_frames import GUIDANCE_TYPES, GuidanceFrame
+from .reveal_frames import RevealFrame, reveal_operation
 from .tool_frames import ToolFrame, tool_operation
 
 PROTOCOL_VERSION = 1

@@ -134,7 +134,7 @@ class Room:
             entries = await asyncio.to_thread(self.store.entries_since, self.atelier_id, last_seq, REPLAY_MAX)
             team = self._is_team(peer)
             for entry in entries:  # as the peer's own person: their drafts whole, others' reduced to counts
-                peer.offer(self._event_message(entry, team=team, html=peer.html, viewer=peer.member_id))
+                peer.offer(self._event_message(entry, team=team, html=peer.html, viewer=_viewer(peer)))
             return
         peer.offer(self.snapshot_message(peer))
 
@@ -144,11 +144,11 @@ class Room:
             "type": "snapshot",
             "seq": self.seq,
             "server_time": self.clock() * 1000,
-            "state": state_view(self.state, team=team, viewer=peer.member_id),
+            "state": state_view(self.state, team=team, viewer=_viewer(peer)),
         }
         if peer.html:
             online = self.online | {peer.member_id}
-            message["fragments"] = self.renderer.full(self.state, online, team=team, viewer=peer.member_id)
+            message["fragments"] = self.renderer.full(self.state, online, team=team, viewer=_viewer(peer))
         return encode(message)
 
     def _is_team(self, peer: Peer) -> bool:
@@ -299,7 +299,7 @@ class Room:
         each = author is None and personal(entry.event, self.state)
         encoded: dict[tuple[bool, bool, str | None], str] = {}
         for peer in list(self.peers):
-            viewer = peer.member_id if each or peer.member_id == author else None
+            viewer = _viewer(peer) if each or peer.member_id == author else None
             key = (self._is_team(peer), peer.html, viewer)
             if key not in encoded:
                 encoded[key] = self._event_message(entry, team=key[0], html=key[1], viewer=viewer)
@@ -383,6 +383,11 @@ class Room:
         for other in list(self.peers):
             if other is not peer and (not team_only or self._is_team(other)):
                 other.offer(text, durable=False)
+
+
+def _viewer(peer: Peer) -> str | None:
+    """Whose private drafts and ballot a connection may see: nobody's on a projection screen."""
+    return None if peer.projection else peer.member_id
 
 
 def _rebuild(stored: StoredAtelier) -> tuple[AtelierState, int]:
