@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )  # fmt: skip
         rooms.start()
         sse_sessions = sse.SseSessions(settings.idle_timeout_s)
+        sse_sessions.end_streams_on_exit()
         try:
             yield {
                 "settings": settings, "engine": engine, "rooms": rooms, "templates": templates,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from helpers import Frame, FrameClient, bearer, create_atelier, events_between, join
 from live_helpers import SseClient, live_ws, threaded_server
+from live_server import Server, free_port
 
 Atelier = dict[str, Any]
 Member = dict[str, Any]
@@ -329,3 +332,25 @@ def test_a_session_that_does_not_read_is_closed_without_slowing_the_others(
     assert http.post(stalled["messages"], content='{"type": "ping"}').status_code == 404
     assert http.get(stalled["events"]).status_code == 404
     assert len(card_titles(http, atelier)) == 20
+
+
+def test_a_stopping_server_ends_its_streams_instead_of_waiting_for_them(tmp_path: Path) -> None:
+    """uvicorn lets open responses finish before it stops; an event stream would never finish."""
+    server = Server(port=free_port(), database=tmp_path / "stop.db", log_path=tmp_path / "uvicorn.log")
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as http:
+            atelier, _referent, camille = room(http)
+            client = sse(http, atelier, camille)
+            client.connect()
+            assert server.process is not None
+            server.process.terminate()  # SIGTERM, as `docker stop` or Ctrl-C
+            assert client.expect_close() == 1012  # "restarting": the browser reconnects, with backoff
+            try:
+                server.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(f"the server kept waiting for its streams:\n{server.log_text()[-2000:]}") from None
+            assert "Application shutdown complete" in server.log_text()
+            assert "Traceback" not in server.log_text()
+    finally:
+        server.stop()

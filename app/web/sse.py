@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import secrets
+import signal
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 import anyio
@@ -42,6 +46,8 @@ HEARTBEAT_S = 15.0  # a comment this often keeps proxies from closing a quiet st
 MAX_POST_BYTES = 1024 * 1024  # a batch of frames in one POST
 MAX_POST_FRAMES = 200  # as many as the durable rate limit's burst
 CLOSE_NORMAL = 1000
+CLOSE_SERVER_RESTART = 1012  # what uvicorn tells WebSockets when it stops
+EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 SESSION_GONE = "Session inconnue ou terminée : ouvrez-en une nouvelle."
 
 
@@ -116,6 +122,25 @@ class SseSessions:
                 self._ending.add(task)
                 task.add_done_callback(self._ending.discard)
 
+    def end_streams_on_exit(self) -> None:
+        """Make the server's exit signals end every stream first.
+
+        uvicorn lets open responses finish before it shuts down, and an event stream never finishes by
+        itself: without this, stopping the server would wait for the browsers to leave.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return  # signals are handled in the main thread only (tests serve the app from another one)
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            previous = signal.getsignal(number)
+            if callable(previous):  # the server's own handler: ours runs, then it
+                signal.signal(number, functools.partial(_ending_streams, loop, self.end_streams, previous))
+
+    def end_streams(self) -> None:
+        """Each stream says 1012 (restarting, reconnect later) and ends, as a socket would be closed."""
+        for entry in list(self.sessions.values()):
+            entry.session.peer.close_soon(CLOSE_SERVER_RESTART)
+
     async def close(self) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
@@ -123,6 +148,17 @@ class SseSessions:
                 await self._watchdog
         for entry in list(self.sessions.values()):
             await self.end(entry)
+
+
+def _ending_streams(
+    loop: asyncio.AbstractEventLoop,
+    end_streams: Callable[[], None],
+    previous: Callable[[int, FrameType | None], Any],
+    number: int,
+    frame: FrameType | None,
+) -> None:
+    loop.call_soon_threadsafe(end_streams)
+    previous(number, frame)
 
 
 def _refused(status: int, code: str, message: str) -> JSONResponse:
