@@ -104,6 +104,29 @@ def test_a_participant_whose_websockets_are_blocked_falls_back_and_works_with_th
         expect(page.locator("#cards-list .card")).to_have_count(4)
 
 
+def test_a_socket_that_keeps_dropping_gives_way_to_sse(new_page: NewPage, create_atelier: CreateAtelier) -> None:
+    """A proxy that lets sockets open but cuts each one soon after: three drops in a minute are enough."""
+    atelier = create_atelier(title="Atelier sur un réseau instable")
+    page = new_page()
+    dropped: list[str] = []
+
+    def cut_after_synced(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            socket.send(message)
+            if isinstance(message, str) and '"type":"synced"' in message:
+                dropped.append(socket.url)
+                socket.close()  # the page was online, and loses it
+
+        server.on_message(to_page)
+
+    page.context.route_web_socket(re.compile(r"/ws/ateliers/"), cut_after_synced)
+    join(page, atelier["participant_url"], "Farid", "Instable")
+    transport_of(page, "sse")
+    assert len(dropped) == 3
+
+
 def test_the_transport_can_be_forced_for_support(new_page: NewPage, create_atelier: CreateAtelier) -> None:
     atelier = create_atelier(title="Atelier en assistance")
     page = new_page()
