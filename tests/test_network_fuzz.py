@@ -51,8 +51,12 @@ LOSS = 0.1  # share of operations lost before reaching the server
 SHORT, LONG = (1, 5), (20, 60)  # outage lengths, in steps
 RECEIVE_DEADLINE_S = 30.0  # a deadline, not a pause: a full run shares 2 cores with other work
 
-# Seeds that once failed, kept as named regressions (seed: what it found).
-REGRESSION_SEEDS: dict[int, str] = {}
+# Seeds that once failed, kept as named regressions: seed → (steps, what it found).
+REGRESSION_SEEDS: dict[int, tuple[int, str]] = {
+    # The first full run (500 seeds × 200 steps) failed here on a 5 s read deadline while the machine
+    # ran 18 processes on 2 cores: the fuzz's deadlines are now 30 s; the seed itself converges.
+    20261314: (200, "catch-up under heavy load"),
+}
 
 
 @dataclass
@@ -252,6 +256,7 @@ def test_every_client_converges_with_the_server_over_a_bad_network(
     )
 
 
-@pytest.mark.parametrize("seed", sorted(REGRESSION_SEEDS) or [0])
+@pytest.mark.parametrize("seed", sorted(REGRESSION_SEEDS))
 def test_regression_seed(client: TestClient, database: Path, seed: int, caplog: pytest.LogCaptureFixture) -> None:
-    campaign(client, database, range(seed, seed + 1), 100, caplog)
+    steps, _found = REGRESSION_SEEDS[seed]
+    campaign(client, database, range(seed, seed + 1), steps, caplog)
