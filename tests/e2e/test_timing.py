@@ -14,9 +14,10 @@ from e2e_helpers import CreateAtelier, NewPage, join, post_card, run_axe, wait_o
 from playwright.sync_api import Page, expect
 from websockets.sync.client import ClientConnection, connect
 
+FIVE_MINUTES = "Plus que 5 minutes pour cette étape."
 ONE_MINUTE = "Plus qu'une minute pour cette étape."
 TIME_UP = "Temps écoulé pour cette étape."
-CARDS_STEP, MATRIX_STEP = 3, 5
+CARDS_STEP, MATRIX_STEP, LAST_STEP = 3, 5, 6
 # Record every text the alerts live region takes (emptied before each alert: only texts count).
 RECORD_ALERTS = """() => {
   const region = document.getElementById("timer-alert");
@@ -93,6 +94,28 @@ def test_alerts_come_at_one_minute_and_at_zero_and_only_then(
     for page in (animateur, camille):
         # The seconds ticked all along; the live region changed twice.
         assert page.evaluate("window.alertTexts") == [ONE_MINUTE, TIME_UP]
+
+
+def test_five_minutes_is_announced_only_in_a_step_longer_than_that(
+    new_page: NewPage, create_atelier: CreateAtelier, base_url: str
+) -> None:
+    atelier = create_atelier(title="Cinq minutes")
+    animateur = new_page()
+    join(animateur, atelier["animateur_url"], "Alex", "Durand")
+    animateur.evaluate(RECORD_ALERTS)
+    display, region = animateur.locator("[data-timer-display]"), animateur.locator("#timer-alert")
+    with socket_of(animateur, base_url, atelier["id"]) as ws:
+        operate(ws, "timer.add", seconds=-(600 - 302))  # step 1 lasts 10 min
+        operate(ws, "timer.start")
+        expect(region).to_have_text(FIVE_MINUTES, timeout=15_000)
+
+        goto_step(animateur, LAST_STEP)  # the conclusion lasts 5 min: its timer starts at the threshold
+        operate(ws, "timer.add", seconds=2)
+        operate(ws, "timer.start")
+        expect(display).to_have_text("4:59", timeout=15_000)  # 5:00 crossed while running
+        operate(ws, "timer.add", seconds=-238)
+        expect(region).to_have_text(ONE_MINUTE, timeout=15_000)
+    assert animateur.evaluate("window.alertTexts") == [FIVE_MINUTES, ONE_MINUTE]
 
 
 def test_the_two_minute_warning_reaches_everyone_and_muting_is_remembered(
