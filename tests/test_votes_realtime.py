@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,7 +54,16 @@ def atelier(client: TestClient) -> dict[str, Any]:
     return create_atelier(client, title="Choisir nos sujets", administration="Mairie de Lyon")
 
 
-def test_counts_stay_hidden_from_everyone_until_the_close(client: TestClient, atelier: dict[str, Any]) -> None:
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "livrable.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return " ".join(text.split())
+
+
+def test_counts_stay_hidden_from_everyone_until_the_close(
+    client: TestClient, atelier: dict[str, Any], tmp_path: Path
+) -> None:
     referent = join(client, atelier, "animateur", "Claire", "Dupont")
     camille = join(client, atelier, first_name="Camille")
     karim = join(client, atelier, first_name="Karim")
@@ -90,6 +101,8 @@ def test_counts_stay_hidden_from_everyone_until_the_close(client: TestClient, at
         auth = bearer(atelier["animateur_token"])
         before = client.get(f"/api/ateliers/{atelier['id']}/deliverable.json", headers=auth).json()
         assert before["vote"]["closed"] is False and all(card["dots"] is None for card in before["cards"])
+        pdf = client.get(f"/api/ateliers/{atelier['id']}/deliverable.pdf", headers=auth).content
+        assert "au vote" not in pdf_text(pdf, tmp_path)
         # A reconnection gets its own ballot back, and nobody else's.
         with connected(client, atelier, karim, html=True) as again:
             snapshot = next(f for f in again.seen if f["type"] == "snapshot")
@@ -113,6 +126,8 @@ def test_counts_stay_hidden_from_everyone_until_the_close(client: TestClient, at
             "voters": 2,
         }
         assert camille["member_id"] not in json.dumps(get_state(client, atelier)["state"]["vote"])
+        pdf = client.get(f"/api/ateliers/{atelier['id']}/deliverable.pdf", headers=auth).content
+        assert "Publier les menus ● 3 points au vote" in pdf_text(pdf, tmp_path)
         done(claire, "card.priority", card_id="menus", priority=True)
 
 

@@ -11,6 +11,8 @@ import json
 import pytest
 from atelier_builders import NOW, OTHER, apply_op, new_atelier
 from engagement_builders import CHAL, COMP, OBS, PART, QUESTION, REF, T0, engagement_atelier, goto, step_with
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain import limits
 from app.domain.deroule import Tool
@@ -231,3 +233,49 @@ def test_the_log_replays_to_the_same_state() -> None:
         evolve(replica, event_from_dict(data))
     assert replica.to_dict() == state.to_dict()
     assert AtelierState.from_dict(json.loads(json.dumps(state.to_dict()))).to_dict() == state.to_dict()
+
+
+WRITERS = [REF, COMP, PART, OTHER, OBS]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    moves=st.lists(
+        st.tuples(st.sampled_from(["create", "update", "delete"]), st.sampled_from(WRITERS), st.integers(0, 4)),
+        max_size=30,
+    ),
+    anonymous=st.booleans(),
+)
+def test_no_sequence_of_drafts_shows_a_word_to_anyone_else_and_the_reveal_keeps_them_all(
+    moves: list[tuple[str, str, int]], anonymous: bool
+) -> None:
+    state = _reflecting()
+    for move, actor, number in moves:
+        draft_id = f"d{number}"
+        words = f"mot-{actor}-{number}-{move}"
+        op = {
+            "create": CreateCard(draft_id, words, words),
+            "update": UpdateCard(draft_id, words, ""),
+            "delete": DeleteCard(draft_id),
+        }[move]
+        try:
+            event = event_to_dict(apply_op(state, op, actor, NOW))
+        except DomainError:
+            continue
+        author = state.reflection.drafts[draft_id].author_id if draft_id in state.reflection.drafts else actor
+        for viewer in WRITERS:
+            if viewer == author:
+                continue
+            for team in (True, False):
+                assert "mot-" not in json.dumps(event_view(event, team=team, viewer=viewer))
+                text = json.dumps(state_view(state, team=team, viewer=viewer))
+                others = [d.title for d in state.reflection.drafts.values() if d.author_id != viewer]
+                assert not any(title in text for title in others)
+    waiting = {draft.id: (draft.author_id, draft.title) for draft in state.reflection.drafts.values()}
+    assert OBS not in {author for author, _ in waiting.values()}  # an observer writes nothing
+    if not waiting:
+        return
+    apply_op(state, RevealDrafts(anonymous=anonymous), REF, NOW)
+    for draft_id, (author, title) in waiting.items():
+        card = state.cards[draft_id]
+        assert card.title == title and card.author_id == ("" if anonymous else author)

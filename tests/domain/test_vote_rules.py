@@ -8,6 +8,8 @@ import json
 import pytest
 from atelier_builders import NOW, OTHER, apply_op, new_atelier
 from engagement_builders import CHAL, COMP, OBS, PART, REF, goto
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.errors import DomainError, Forbidden, InvalidOperation, NotFound
 from app.domain.events import event_from_dict, event_to_dict
@@ -153,3 +155,39 @@ def test_the_log_replays_to_the_same_votes() -> None:
         evolve(replica, event_from_dict(data))
     assert replica.to_dict() == state.to_dict()
     assert AtelierState.from_dict(json.loads(json.dumps(state.to_dict()))).to_dict() == state.to_dict()
+
+
+VOTERS = [REF, CHAL, COMP, PART, OBS, OTHER]
+CARD_IDS = ["card-autre", "card-participant", "card-referent"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    per_person=st.integers(1, 4),
+    multiple=st.booleans(),
+    moves=st.lists(st.tuples(st.booleans(), st.sampled_from(VOTERS), st.sampled_from(CARD_IDS)), max_size=40),
+)
+def test_any_sequence_of_dots_keeps_the_rules_and_the_totals_add_up(
+    per_person: int, multiple: bool, moves: list[tuple[bool, str, str]]
+) -> None:
+    state = _voting(per_person, multiple=multiple)
+    for place, voter, card in moves:
+        op = PlaceDot(card) if place else RemoveDot(card)
+        try:
+            event = event_to_dict(apply_op(state, op, voter, NOW))
+        except DomainError:
+            continue
+        for team, viewer in [(True, REF), (False, OTHER), (False, None)]:
+            if viewer != voter:  # nobody else learns the card or the voter
+                assert set(event_view(event, team=team, viewer=viewer)) == {"type", "voters"}
+        assert state.vote is not None
+        assert event["voters"] == state.vote.voter_count()
+    vote = state.vote
+    assert vote is not None and OBS not in vote.ballots
+    for ballot in vote.ballots.values():
+        assert 0 < sum(ballot.values()) <= per_person
+        assert multiple or all(dots == 1 for dots in ballot.values())
+    expected = {card: sum(ballot.get(card, 0) for ballot in vote.ballots.values()) for card in state.cards}
+    closed = event_to_dict(apply_op(state, CloseVote(), REF, NOW))
+    assert closed["results"] == expected
+    assert closed["voters"] == len(vote.ballots)
