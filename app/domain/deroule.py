@@ -43,6 +43,8 @@ class Step:
     consigne: str = ""
     # Optional memo text (fiche memo) shown with Tool.MEMO.
     memo: tuple[str, ...] = ()
+    # The kit's time per person when the step hears everyone in turn (a tour de table's timebox).
+    turn_minutes: int | None = None
 
     @property
     def duration_seconds(self) -> int:

@@ -13,6 +13,7 @@ from . import codec
 from .after_events import AFTER_EVENTS, AfterEvent
 from .engagement_events import ENGAGEMENT_EVENTS, EngagementEvent
 from .reflection_events import REFLECTION_EVENTS, ReflectionEvent
+from .speech_events import SPEECH_EVENTS, SpeechEvent
 from .state import Card, Member
 from .texts import decode_update, encode_update
 from .timer import Timer
@@ -104,11 +105,13 @@ Event = (
     | AfterEvent
     | ReflectionEvent
     | VoteEvent
+    | SpeechEvent
 )
 
 
-# Flat events serialised from their field types (Formats 2 and 3, after the atelier, reflection, votes).
-CODEC_EVENTS: dict[str, type[Any]] = ENGAGEMENT_EVENTS | AFTER_EVENTS | REFLECTION_EVENTS | VOTE_EVENTS
+# Flat events serialised from their field types (Formats 2 and 3, after the atelier, reflection, votes,
+# tours de table).
+CODEC_EVENTS: dict[str, type[Any]] = ENGAGEMENT_EVENTS | AFTER_EVENTS | REFLECTION_EVENTS | VOTE_EVENTS | SPEECH_EVENTS
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .reflection import ReflectionOperation
 from .roles import Role
+from .speech_operations import SpeechOperation
 from .votes import VoteOperation
 
 
@@ -285,4 +286,5 @@ Operation = (
     | AfterOperation
     | ReflectionOperation
     | VoteOperation
+    | SpeechOperation
 )

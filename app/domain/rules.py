@@ -53,8 +53,11 @@ from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
 from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .rules_reflection import decide_draft_edit, decide_reflection, evolve_reflection, keep_private, touches_draft
+from .rules_speech import decide_speech, evolve_speech, speaker_for
 from .rules_votes import NO_CARD_CHANGE_DURING_VOTE, decide_vote, evolve_vote, open_vote
 from .schedule import record_step_change, record_timer_start
+from .speech_events import SPEECH_EVENTS
+from .speech_operations import SpeechOperation
 from .state import AtelierState, Card, Member, card_text
 from .texts import check_update
 from .timer import Timer
@@ -64,6 +67,7 @@ ENGAGEMENT_OPERATIONS = typing.get_args(EngagementOperation)
 AFTER_OPERATIONS = typing.get_args(AfterOperation)
 REFLECTION_OPERATIONS = typing.get_args(ReflectionOperation)
 VOTE_OPERATIONS = typing.get_args(VoteOperation)
+SPEECH_OPERATIONS = typing.get_args(SpeechOperation)
 
 # The actor of operations the server makes itself (a join through the HTTP form).
 SYSTEM = "system"
@@ -93,6 +97,8 @@ def _decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event
         raise Forbidden("Personne inconnue dans cet atelier : rejoignez-le d'abord.")
     if isinstance(op, AFTER_OPERATIONS):
         return decide_after(state, op, member, now)
+    if isinstance(op, SPEECH_OPERATIONS):
+        return decide_speech(state, op, member, now)
     role = member.role
     match op:
         case SetRole():
@@ -128,7 +134,8 @@ def _decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event
             if len(state.cards) >= limits.CARDS_MAX:
                 raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes.")
             title, description = card_text(op.title, op.description)
-            return CardCreated(Card(op.card_id, title, description, author_id=actor, created_at=now))
+            speaker = speaker_for(state, member)
+            return CardCreated(Card(op.card_id, title, description, actor, now, speaker_id=speaker))
         case UpdateCard():
             card = _editable_card(state, op.card_id, member)
             title, description = card_text(op.title, op.description)
@@ -177,6 +184,7 @@ def evolve(state: AtelierState, event: Event) -> None:
             state.step_changed_at = event.at
             state.timer = event.timer
             record_step_change(state.step_history, event.index, event.at)
+            state.speech.end(event.at)  # a tour de table belongs to its step
         case TimerChanged():
             state.timer = event.timer
             if event.action == "start":
@@ -201,6 +209,8 @@ def evolve(state: AtelierState, event: Event) -> None:
             evolve_reflection(state, event)  # type: ignore[arg-type]
         case _ if event.type in VOTE_EVENTS:
             evolve_vote(state, event)  # type: ignore[arg-type]
+        case _ if event.type in SPEECH_EVENTS:
+            evolve_speech(state, event)  # type: ignore[arg-type]
         case _:
             evolve_engagement(state, event)  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from .kit_tools import canevas_fields
 from .questionnaire import Questionnaire
 from .reflection import Reflection
 from .roles import ANIMATION_TEAM, Role
+from .speech import Speech
 from .texts import TextFields
 from .timer import Timer
 from .votes import DotVote
@@ -76,6 +77,8 @@ class Card:
     feasibility: float | None = None
     priority: bool = False
     anonymous: bool = False  # revealed without its author (author_id is then empty)
+    # Who had the floor when the card was typed for them (tour de table), if not its author alone.
+    speaker_id: str | None = None
 
     @property
     def placed(self) -> bool:
@@ -120,6 +123,8 @@ class AtelierState:
     # The facilitator's toolkit: private drafts until a reveal, and the dot vote
     reflection: Reflection = field(default_factory=Reflection)
     vote: DotVote | None = None
+    # Tours de table: speaking order, turns and their timings (durable)
+    speech: Speech = field(default_factory=Speech)
 
     @classmethod
     def new(
@@ -201,6 +206,7 @@ class AtelierState:
             "compte_rendu_final": self.compte_rendu_final,
             "reflection": self.reflection.to_dict(),
             "vote": self.vote.to_dict() if self.vote else None,
+            "speech": self.speech.to_dict(),
         }
 
     @classmethod
@@ -232,4 +238,5 @@ class AtelierState:
             compte_rendu_final=data.get("compte_rendu_final", False),
             reflection=Reflection.from_dict(data["reflection"]) if data.get("reflection") else Reflection(),
             vote=DotVote.from_dict(data["vote"]) if data.get("vote") else None,
+            speech=Speech.from_dict(data["speech"]) if data.get("speech") else Speech(),
         )

@@ -64,6 +64,7 @@ def state_view(state: AtelierState, *, team: bool, viewer: str | None = None) ->
         "compte_rendu_final": state.compte_rendu_final,
         "reflection": reflection_view(state, viewer),
         "vote": vote_view(state, viewer),
+        "speech": state.speech.to_dict(),
     }
 
 

@@ -175,6 +175,7 @@ LISTER = Step(
     ),
     tools=(Tool.NOTES, Tool.CARDS),
     consigne="Tour à tour, présentez votre sujet en 2 min maximum : un titre et une description en une phrase.",
+    turn_minutes=2,  # « chaque participant explique son sujet en 2 min maximum »
 )
 
 MATRICE = Step(

@@ -110,6 +110,7 @@ REFORMULER = Step(
     tools=(Tool.SUBJECT, Tool.REFORMULATIONS, Tool.NOTES),
     consigne="Si vous le souhaitez, reformulez le sujet avec vos mots en 1 min : ce sujet m'évoque... "
     "Pour moi, il signifie...",
+    turn_minutes=1,  # « donner 1 min à chaque personne pour proposer sa reformulation »
 )
 
 ENGAGEMENTS = Step(
