@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .domain import limits
+from .domain import limits, prompts
 from .domain.kit_tools import (
     ENGAGEMENT_QUESTIONS,
     OPEN_GOVERNMENT_VALUES,
@@ -24,7 +24,10 @@ from .domain.kit_tools import (
 )
 from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
 from .domain.roles import ASSIGNABLE, Role
+from .domain.rules_speech import default_turn_seconds
 from .domain.schedule import Schedule, build_schedule, drift_label
+from .domain.signals import REACTIONS, SignalBoard, done_count
+from .domain.speech import TURN_SECONDS_MAX, TURN_SECONDS_MIN
 from .domain.state import AtelierState, Card
 from .rendering_toolkit import PERSONAL_REGIONS, TOOLKIT_GLOBALS, TOOLKIT_STEP_REGIONS, toolkit_fragments
 
@@ -99,6 +102,12 @@ def make_environment() -> Environment:
         **TOOLKIT_GLOBALS,
         schedule_of=schedule_of,
         drift_label=drift_label,
+        REACTIONS=REACTIONS,
+        prompts=prompts,
+        done_count=done_count,
+        default_turn_seconds=default_turn_seconds,
+        TURN_SECONDS_MIN=TURN_SECONDS_MIN,
+        TURN_SECONDS_MAX=TURN_SECONDS_MAX,
     )
     return env
 
@@ -143,6 +152,14 @@ class JinjaFragments:
         *,
         team: bool,
         viewer: str | None = None,
+    ) -> list[dict[str, Any]]:
+        fragments = self._for_event(state, event, online, team=team, viewer=viewer)
+        if event["type"] in PROMPT_EVENTS:  # who has not posted yet changes with every post
+            fragments += self._regions(state, online, team, ["prompts"])
+        return fragments
+
+    def _for_event(
+        self, state: AtelierState, event: dict[str, Any], online: Collection[str], *, team: bool, viewer: str | None
     ) -> list[dict[str, Any]]:
         kind = event["type"]
         if kind.startswith(("reflection.", "vote.")):
@@ -194,12 +211,20 @@ class JinjaFragments:
         return [*regions, *personal, *clears, *self._all_cards(state, team)]
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[dict[str, Any]]:
-        return self._regions(state, online, team, ["presence"])
+        # The tour de table marks who is offline; the prompts name the participants present.
+        return self._regions(state, online, team, ["presence", "speech", "prompts"])
+
+    def signals(
+        self, state: AtelierState, board: SignalBoard, online: Collection[str], *, team: bool
+    ) -> list[dict[str, Any]]:
+        context = self._context(state, online, team) | {"signals": board}
+        return [{"op": "upsert", "id": "signals", "html": self._render("room/_signals.html", **context)}]
 
 
 # The regions a step change re-renders: where we are, what to do, the guide, the clock, the notes.
 STEP_REGIONS = [
     "deroule", "step", "guide", "timer", "schedule", "notes", "questionnaire", "after", *TOOLKIT_STEP_REGIONS,
+    "speech", "prompts",
 ]  # fmt: skip
 CARD_CONTAINERS = ["cards-list", "matrix-plane", "matrix-tray"]
 # Formats 2 and 3: each event type re-renders its tool's region (a partial `room/_<region>.html`).
@@ -222,6 +247,13 @@ EVENT_REGIONS = {
     "questionnaire.closed": ["questionnaire"],
     "questionnaire.answered": ["questionnaire"],
     "compte_rendu.finalized": ["after"],
+    "speech.round_started": ["speech", "prompts"],
+    "speech.order_set": ["speech", "prompts"],
+    "speech.turn_given": ["speech", "prompts"],
+    "speech.turn_time_set": ["speech"],
+    "speech.round_ended": ["speech", "prompts"],
 }
+# Posts that change who has not posted yet in this step (the animateur's prompts).
+PROMPT_EVENTS = {"card.created", "card.deleted", "reformulation.created", "idea.created", "sous_action.created"}
 # Regions of a full render; "canevas" holds co-written textareas, so it is rendered whole only then.
 ENGAGEMENT_REGIONS = ["subject", "reformulations", "ideas", "canevas", "canevas-values", "sous-actions", "roadmap"]

@@ -153,7 +153,7 @@ PEOPLE = {
 
 
 def check_head(body: dict[str, Any], played: Played, kind: str) -> None:
-    assert body["schema_version"] == SCHEMA_VERSION == "0.4.0"
+    assert body["schema_version"] == SCHEMA_VERSION == "0.5.0"
     assert body["kind"] == kind
     assert body["seq"] == len(played.log)
     assert body["atelier"] == {
@@ -198,13 +198,13 @@ def test_format_1_gives_the_fiche_sujets_unchanged() -> None:
     assert body["cards"] == [
         {
             "id": "c1", "title": "Publier les menus", "description": "Chaque semaine.", "author": PEOPLE[CAMILLE],
-            "anonymous": False, "created_at": played.state.cards["c1"].created_at,
+            "anonymous": False, "speaker": None, "created_at": played.state.cards["c1"].created_at,
             "matrix": {"desirability": 0.9, "feasibility": 0.75, "quadrant": "prioritaire"}, "priority": True,
             "dots": None,
         },
         {
             "id": "c2", "title": "Rendez-vous en ligne", "description": "", "author": PEOPLE[SAM],
-            "anonymous": False, "created_at": played.state.cards["c2"].created_at,
+            "anonymous": False, "speaker": None, "created_at": played.state.cards["c2"].created_at,
             "matrix": {"desirability": None, "feasibility": None, "quadrant": None}, "priority": False,
             "dots": None,
         },

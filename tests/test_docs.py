@@ -25,6 +25,7 @@ SOURCES = [
     ROOT / "app" / "web" / "ws.py",
     ROOT / "app" / "web" / "realtime_session.py",
     ROOT / "app" / "web" / "sse.py",
+    ROOT / "app" / "realtime" / "signals.py",
 ]
 
 SERVER_FRAMES = [
@@ -94,7 +95,12 @@ def _error_codes() -> set[str]:
 def _server_frame_types() -> set[str]:
     text = "\n".join(
         (ROOT / "app" / folder / name).read_text(encoding="utf-8")
-        for folder, name in [("realtime", "room.py"), ("web", "ws.py"), ("web", "realtime_session.py")]
+        for folder, name in [
+            ("realtime", "room.py"),
+            ("web", "ws.py"),
+            ("web", "realtime_session.py"),
+            ("realtime", "signals.py"),
+        ]
     )
     return set(re.findall(r'"type":\s*"([a-z.]+)"', text))
 

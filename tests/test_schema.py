@@ -29,6 +29,7 @@ OLD_VERSIONS = {
     "0.1.0": ROOT / "docs" / "schemas" / "deliverable-0.1.0.schema.json",
     "0.2.0": ROOT / "docs" / "schemas" / "deliverable-0.2.0.schema.json",
     "0.3.0": ROOT / "docs" / "schemas" / "deliverable-0.3.0.schema.json",
+    "0.4.0": ROOT / "docs" / "schemas" / "deliverable-0.4.0.schema.json",
 }
 ADMINISTRATION = "Mairie de Lyon"
 
@@ -240,7 +241,7 @@ def test_a_full_atelier_of_each_format_gives_a_valid_deliverable(client: TestCli
     raw = atelier_deliverable(client, atelier)
     body = json.loads(raw)
     assert_valid(body)
-    assert body["schema_version"] == SCHEMA_VERSION == "0.4.0"
+    assert body["schema_version"] == SCHEMA_VERSION == "0.5.0"
     assert body["kind"] == {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}[format_key]
     assert body["atelier"]["format"]["key"] == format_key
     assert body["atelier"]["date"] == "2026-11-20"
@@ -486,7 +487,7 @@ def test_the_openapi_page_documents_the_schemas_and_the_demarche_deliverable(cli
     assert "application/schema+json" in current["responses"]["200"]["content"]
     assert "security" not in current
     versioned = paths["/schemas/deliverable-{version}.json"]["get"]
-    assert "0.1.0, 0.2.0, 0.3.0, 0.4.0" in versioned["description"] and "404" in versioned["responses"]
+    assert "0.1.0, 0.2.0, 0.3.0, 0.4.0, 0.5.0" in versioned["description"] and "404" in versioned["responses"]
     demarche = paths["/api/demarches/{demarche_id}/deliverable.json"]["get"]
     assert demarche["security"] and "demarche" in demarche["description"]
     page = client.get("/api").text
@@ -616,7 +617,7 @@ def test_old_schemas_refuse_what_their_version_did_not_write(client: TestClient)
     assert errors(fiche_sujets("0.1.0") | {"animation_team": []}, OLD_VERSIONS["0.1.0"])
     assert errors(fiche_sujets("0.2.0", format_key="2"), OLD_VERSIONS["0.2.0"])  # 0.2.0 wrote a canevas for it
     assert errors(feuille_de_route_0_2_0() | {"ogp_commitment": None}, OLD_VERSIONS["0.2.0"])
-    # What the app writes now is 0.4.0, not 0.3.0 nor 0.2.0: the new keys are refused by the old schemas.
+    # What the app writes now is not 0.3.0 nor 0.2.0: the new keys are refused by the old schemas.
     atelier_3 = create_atelier(client, format="3")
     current = json.loads(atelier_deliverable(client, atelier_3))
     assert errors(current | {"schema_version": "0.2.0"}, OLD_VERSIONS["0.2.0"])
@@ -630,3 +631,18 @@ def test_old_schemas_refuse_what_their_version_did_not_write(client: TestClient)
         | {"schema_version": "0.2.0"},
         OLD_VERSIONS["0.2.0"],
     )  # and without those of 0.3.0 too, a 0.2.0 one
+
+
+def test_0_5_0_adds_the_speaker_of_each_card(client: TestClient) -> None:
+    """0.5.0 only adds `speaker` to cards: without it, a fiche sujets of now is a 0.4.0 one."""
+    atelier_1 = create_atelier(client)
+    current = json.loads(atelier_deliverable(client, atelier_1))
+    current["cards"] = [{"id": "c1", "title": "Formulaire unique", "description": "", "author": AUTHOR,
+                         "speaker": AUTHOR, "anonymous": False, "created_at": 1790000001.25, "priority": False,
+                         "matrix": {"desirability": None, "feasibility": None, "quadrant": None},
+                         "dots": None}]  # fmt: skip
+    assert_valid(current)
+    as_0_4_0 = current | {"schema_version": "0.4.0"}
+    assert errors(as_0_4_0, OLD_VERSIONS["0.4.0"])  # 0.4.0 never wrote a speaker
+    as_0_4_0["cards"] = [{key: value for key, value in card.items() if key != "speaker"} for card in current["cards"]]
+    assert not errors(as_0_4_0, OLD_VERSIONS["0.4.0"])

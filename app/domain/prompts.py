@@ -27,22 +27,25 @@ def posting_tools(state: AtelierState) -> list[Tool]:
 
 
 def authors_this_step(state: AtelierState) -> set[str]:
-    """Who posted a card, reformulation, idea, sous-action or private draft since the current step began."""
+    """Who posted a card, reformulation, idea or sous-action since the current step began."""
     since = state.step_changed_at
     posts: list[tuple[str, float]] = [
         *((item.author_id, item.created_at) for item in state.cards.values()),
         *((item.author_id, item.created_at) for item in state.reformulations.values()),
         *((item.author_id, item.created_at) for item in state.ideas.values()),
         *((item.author_id, item.created_at) for item in state.sous_actions.values()),
-        # A private draft of a silent reflection is a post too (only who wrote one is used here).
-        *((draft.author_id, draft.created_at) for draft in state.reflection.drafts.values()),
     ]
     return {author for author, created_at in posts if created_at >= since}
 
 
 def not_posted(state: AtelierState, online: Collection[str]) -> list[Member] | None:
-    """Present participants with nothing posted in this step; None when the step asks for no posts."""
+    """Present participants with nothing posted in this step; None when the step asks for no posts,
+    or while a silent reflection runs in it: who wrote a private draft is theirs to tell (the
+    reflection shows only counts until the reveal)."""
     if not posting_tools(state):
+        return None
+    reflection = state.reflection
+    if reflection.open and reflection.step_index == state.step_index:
         return None
     authors = authors_this_step(state)
     return [member for member in present_participants(state, online) if member.id not in authors]

@@ -29,7 +29,7 @@ from ..domain.views import dots
 from .ogp import ogp_commitment
 
 # The version of docs/deliverable.schema.json the documents follow (docs/deliverable.md: the changelog).
-SCHEMA_VERSION = "0.4.0"
+SCHEMA_VERSION = "0.5.0"
 KINDS = {"1": "fiche-sujets", "2": "canevas", "3": "feuille-de-route"}
 DEMARCHE_KIND = "demarche"
 # The kit's « équipe d'animation », in this order in `animation_team`.
@@ -52,13 +52,17 @@ def quadrant(card: Card) -> str | None:
 def deliverable(state: AtelierState, *, seq: int) -> dict[str, Any]:
     """The atelier's deliverable, of the kind its format produces."""
     body = _fiche_sujets(state) if state.format_key == "1" else _engagement(state)
-    return _head(state, seq) | body | {
-        "ogp_commitment": ogp_commitment(state),
-        "notes": _notes(state),
-        "reveals": _reveals(state),
-        "vote": _vote(state),
-        "questionnaire": _questionnaire(state),
-    }
+    return (
+        _head(state, seq)
+        | body
+        | {
+            "ogp_commitment": ogp_commitment(state),
+            "notes": _notes(state),
+            "reveals": _reveals(state),
+            "vote": _vote(state),
+            "questionnaire": _questionnaire(state),
+        }
+    )
 
 
 def _reveals(state: AtelierState) -> list[dict[str, Any]]:
@@ -168,6 +172,7 @@ def _fiche_sujets(state: AtelierState) -> dict[str, Any]:
             "description": card.description,
             "author": _author(state, card.author_id, anonymous=card.anonymous),
             "anonymous": card.anonymous,
+            "speaker": _author(state, card.speaker_id) if card.speaker_id and not card.anonymous else None,
             "created_at": card.created_at,
             "matrix": {"desirability": card.desirability, "feasibility": card.feasibility, "quadrant": quadrant(card)},
             "priority": card.priority,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Protocol
 
+from ..domain.signals import SignalBoard
 from ..domain.state import AtelierState
 
 Fragment = dict[str, Any]
@@ -34,6 +35,10 @@ class FragmentRenderer(Protocol):
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]: ...
 
+    def signals(
+        self, state: AtelierState, board: SignalBoard, online: Collection[str], *, team: bool
+    ) -> list[Fragment]: ...
+
 
 class NoFragments:
     """For rooms whose clients are all machines (tests, benchmarks)."""
@@ -55,4 +60,9 @@ class NoFragments:
         return []
 
     def presence(self, state: AtelierState, online: Collection[str], *, team: bool) -> list[Fragment]:
+        return []
+
+    def signals(
+        self, state: AtelierState, board: SignalBoard, online: Collection[str], *, team: bool
+    ) -> list[Fragment]:
         return []

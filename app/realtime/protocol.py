@@ -17,6 +17,7 @@ from ..domain.texts import decode_update
 from .frames import CardId, ShortText, Unit, _Frame, _Op
 from .guidance_frames import GUIDANCE_TYPES, GuidanceFrame
 from .reveal_frames import RevealFrame, reveal_operation
+from .speech_frames import SIGNAL_TYPES, SignalFrame, SpeechFrame, speech_operation
 from .tool_frames import ToolFrame, tool_operation
 
 PROTOCOL_VERSION = 1
@@ -151,18 +152,22 @@ OpFrame = (
     | TextUpdate
     | ToolFrame
     | RevealFrame
+    | SpeechFrame
 )
-ClientFrame = Annotated[Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | OpFrame, Field(discriminator="type")]
+ClientFrame = Annotated[
+    Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | SignalFrame | OpFrame, Field(discriminator="type")
+]
 _client_frame: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
 _OP_FRAMES = [frame for member in typing.get_args(OpFrame) for frame in (typing.get_args(member) or (member,))]
 OP_TYPES = [typing.get_args(frame.model_fields["type"].annotation)[0] for frame in _OP_FRAMES]
 TOOL_FRAMES = typing.get_args(ToolFrame)
 REVEAL_FRAMES = typing.get_args(RevealFrame)
-EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping", *GUIDANCE_TYPES]
+SPEECH_FRAMES = typing.get_args(SpeechFrame)
+EPHEMERAL_TYPES = ["card.drag", "field.focus", "ping", *GUIDANCE_TYPES, *SIGNAL_TYPES]
 
 
-def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | _Op:
+def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | SignalFrame | _Op:
     """A validated frame, or ProtocolError with a message a person can act on."""
     if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"Message de plus de {MAX_FRAME_BYTES // 1024} Kio refusé.")
@@ -176,7 +181,9 @@ def parse_frame(text: str) -> Hello | Ping | CardDrag | FieldFocus | GuidanceFra
         raise ProtocolError("bad_frame", "Un message est un objet JSON avec un champ `type`.")
     op_id = data.get("id") if isinstance(data.get("id"), str) else None
     try:
-        frame: Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | _Op = _client_frame.validate_python(data)
+        frame: Hello | Ping | CardDrag | FieldFocus | GuidanceFrame | SignalFrame | _Op = _client_frame.validate_python(
+            data
+        )
     except ValidationError as error:
         if error.errors()[0]["type"] == "union_tag_invalid":
             raise ProtocolError("unknown_type", f"Type de message inconnu : {data['type'][:40]}.", op_id) from error
@@ -192,6 +199,8 @@ def to_operation(frame: _Op) -> ops.Operation:
         return tool_operation(frame)
     if isinstance(frame, REVEAL_FRAMES):
         return reveal_operation(frame)
+    if isinstance(frame, SPEECH_FRAMES):
+        return speech_operation(frame)
     match frame:
         case MemberSetRole():
             return ops.SetRole(member_id=frame.member_id, role=Role(frame.role))

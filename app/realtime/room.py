@@ -27,6 +27,7 @@ from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _
 from .peer import Peer
 from .ports import LogEntry, OpStore, StoredAtelier
 from .protocol import PROTOCOL_VERSION, CardDrag, FieldFocus, encode
+from .signals import RoomSignals
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Room:
     _last_drag: dict[str, float] = field(default_factory=dict)
     _drag_latest: dict[str, tuple[Peer, CardDrag]] = field(default_factory=dict)
     closed: bool = False
+    signals: RoomSignals = field(default_factory=RoomSignals)  # hands, flags, reactions: memory only
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -132,14 +134,14 @@ class Room:
         replayable = min(REPLAY_MAX, peer.room_left - 2)
         if 0 < last_seq < self.seq and self.seq - last_seq <= replayable:
             entries = await asyncio.to_thread(self.store.entries_since, self.atelier_id, last_seq, REPLAY_MAX)
-            team = self._is_team(peer)
+            team = self.is_team(peer)
             for entry in entries:  # as the peer's own person: their drafts whole, others' reduced to counts
                 peer.offer(self._event_message(entry, team=team, html=peer.html, viewer=_viewer(peer)))
             return
         peer.offer(self.snapshot_message(peer))
 
     def snapshot_message(self, peer: Peer) -> str:
-        team = self._is_team(peer)
+        team = self.is_team(peer)
         message: dict[str, Any] = {
             "type": "snapshot",
             "seq": self.seq,
@@ -151,7 +153,8 @@ class Room:
             message["fragments"] = self.renderer.full(self.state, online, team=team, viewer=_viewer(peer))
         return encode(message)
 
-    def _is_team(self, peer: Peer) -> bool:
+    def is_team(self, peer: Peer) -> bool:
+        """Whether this connection sees what the équipe d'animation sees (never a projection screen)."""
         if peer.projection:
             return False
         member = self.state.members.get(peer.member_id)
@@ -300,12 +303,14 @@ class Room:
         encoded: dict[tuple[bool, bool, str | None], str] = {}
         for peer in list(self.peers):
             viewer = _viewer(peer) if each or peer.member_id == author else None
-            key = (self._is_team(peer), peer.html, viewer)
+            key = (self.is_team(peer), peer.html, viewer)
             if key not in encoded:
                 encoded[key] = self._event_message(entry, team=key[0], html=key[1], viewer=viewer)
             peer.offer(encoded[key])
         if entry.event["type"] == "member.role_set":
             self._refresh_member(entry.event["member_id"])
+        if entry.event["type"] == "step.changed":
+            self.signals.step_changed(self)  # « j'ai terminé » answered the step that ended
 
     def _refresh_member(self, member_id: str) -> None:
         """A person whose role changed sees a different room: send them a whole new picture."""
@@ -318,13 +323,14 @@ class Room:
         online = self.online
         encoded: dict[tuple[bool, bool], str] = {}
         for peer in list(self.peers):
-            key = (self._is_team(peer), peer.html)
+            key = (self.is_team(peer), peer.html)
             if key not in encoded:
                 message: dict[str, Any] = {"type": "presence", "online": sorted(online)}
                 if peer.html:
                     message["fragments"] = self.renderer.presence(self.state, online, team=key[0])
                 encoded[key] = encode(message)
             peer.offer(encoded[key])
+        self.signals.broadcast(self)  # the count of participants present changed; a newcomer needs the picture
 
     # -- ephemeral -------------------------------------------------------------------------
 
@@ -381,7 +387,7 @@ class Room:
         text = encode({"type": "field.focused", "field": frame.field, "by": member.id, "name": member.display_name})
         team_only = frame.field in DRAFT_FIELDS  # the team's drafts: participants need not know
         for other in list(self.peers):
-            if other is not peer and (not team_only or self._is_team(other)):
+            if other is not peer and (not team_only or self.is_team(other)):
                 other.offer(text, durable=False)
 
 

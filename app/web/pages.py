@@ -164,6 +164,7 @@ async def room_page(
             me=member,
             team=team,
             online=room.online | {member_id},
+            signals=room.signals.board,
             # Escaped so the JSON can never close its <script> data block.
             texts_json=json.dumps(texts_view(room.state, team=team)).replace("<", "\\u003c"),
         )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 from starlette.requests import HTTPConnection
 
 from ..domain.errors import DomainError
+from ..domain.speech_operations import StartRound
 from ..realtime.guidance import relay_guidance
 from ..realtime.guidance_frames import FollowLead, FollowStop, TimerWarn
 from ..realtime.outcomes import error_frame
@@ -31,6 +33,8 @@ from ..realtime.protocol import (
 )
 from ..realtime.ratelimit import RateLimiter
 from ..realtime.room import Room
+from ..realtime.signals import RateLimited
+from ..realtime.speech_frames import HandLower, HandRaise, ReactionSend, SignalSet
 from ..storage.ateliers import find_member
 from .deps import member_cookie
 
@@ -160,6 +164,14 @@ class RealtimeSession:
                         room.relay_focus(peer, frame)
                 except DomainError as error:
                     peer.offer(encode(error_frame(error.code, error.message)), durable=False)
+        elif isinstance(frame, HandRaise | HandLower | SignalSet | ReactionSend):
+            if allowed:  # over the stream limit, a signal is dropped like any ephemeral frame
+                try:
+                    room.signals.handle(room, peer, frame)
+                except DomainError as error:
+                    peer.offer(encode(error_frame(error.code, error.message)), durable=False)
+                except RateLimited as error:
+                    peer.offer(encode(error_frame("rate_limited", str(error))), durable=False)
         else:
             if not allowed:
                 peer.offer(encode(error_frame("rate_limited", "Trop d'opérations : ralentissez.", frame.id)))
@@ -169,6 +181,8 @@ class RealtimeSession:
             except DomainError as error:
                 peer.offer(encode(error_frame(error.code, error.message, frame.id)))
                 return
+            if isinstance(operation, StartRound):  # the tour de table hears the people connected now
+                operation = replace(operation, present=tuple(sorted(room.online)))
             room.submit(frame.id, operation, peer.member_id, peer)
 
     def receive_refused(self, error: ProtocolError) -> None:

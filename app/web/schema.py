@@ -23,6 +23,7 @@ SCHEMA_FILES = {
     "0.1.0": DOCS_DIR / "schemas" / "deliverable-0.1.0.schema.json",
     "0.2.0": DOCS_DIR / "schemas" / "deliverable-0.2.0.schema.json",
     "0.3.0": DOCS_DIR / "schemas" / "deliverable-0.3.0.schema.json",
+    "0.4.0": DOCS_DIR / "schemas" / "deliverable-0.4.0.schema.json",
     SCHEMA_VERSION: CURRENT_SCHEMA,
 }
 MEDIA_TYPE = "application/schema+json"

@@ -37,7 +37,7 @@ def with_participants(format_key: str = "1") -> AtelierState:
 
 
 def start(state: AtelierState, present: list[str] | None = None, **options: object) -> None:
-    present = PEOPLE + [REF, COMP, OBS] if present is None else present
+    present = [*PEOPLE, REF, COMP, OBS] if present is None else present
     apply_op(state, StartRound("r1", tuple(present), **options), REF)  # type: ignore[arg-type]
 
 

@@ -9,6 +9,7 @@ function opFrom(element) {
     if (element.dataset[attribute] !== undefined) op[field] = Number(element.dataset[attribute]);
   }
   if (element.dataset.cardId !== undefined) op.card_id = element.dataset.cardId;
+  if (element.dataset.memberId !== undefined) op.member_id = element.dataset.memberId;
   if (element.dataset.priority !== undefined) op.priority = element.dataset.priority === "true";
   if (element.dataset.final !== undefined) op.final = element.dataset.final === "true";
   if (element.dataset.field !== undefined) op.field = element.dataset.field;

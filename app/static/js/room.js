@@ -15,6 +15,7 @@ import { wireFormat3 } from "./format3.js";
 import { wireAfter } from "./after.js";
 import { wireReflection } from "./reflection.js";
 import { wireVote } from "./vote.js";
+import { wireSpeech } from "./speech.js";
 
 const body = document.body;
 const me = { memberId: body.dataset.memberId, role: body.dataset.role, team: body.dataset.team === "true" };
@@ -40,6 +41,7 @@ function applyTextUpdates(event) {
   if (event.type === "sous_action.created") fields.applyRemote(`sous_action:${event.sous_action.id}`, event.update);
   if (event.type === "canevas.imported") fields.applyAll(event.updates);
   if (event.type === "draft.generated" && event.update) fields.applyRemote(event.field, event.update);
+  if (event.type === "speech.turn_given" && event.update) fields.applyRemote(event.field, event.update);
 }
 
 const refresh = () => {
@@ -88,6 +90,7 @@ wireFormat3(connection, me, newId);
 wireAfter();
 wireReflection(connection, me, announce);
 wireVote(connection, announce);
+wireSpeech(connection, me, announce);
 wireBoard(connection, announce);
 startTimer(connection);
 startAlerts(connection, body.dataset.atelierId);
