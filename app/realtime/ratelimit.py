@@ -2,9 +2,10 @@
 
 Each connection has one token bucket per class of message (documented in docs/protocol.md §11):
 
-- `stream`: `card.drag`, `field.focus`, `ping`. A person dragging sends ≤ 20 frames a second for as
-  long as the gesture lasts; the limit only stops a runaway script. Over it, frames are dropped
-  silently (they only show something in flight).
+- `stream`: `card.drag`, `field.focus`, `ping`, and the visio signals (`hand.*`, `signal.set`,
+  `reaction.send`; reactions have a stricter per-person limit of their own). A person dragging sends
+  ≤ 20 frames a second for as long as the gesture lasts; the limit only stops a runaway script.
+  Over it, frames are dropped silently (they only show something in flight).
 - `text`: every other durable operation (keystrokes in co-written text, edits, moves, placing a card,
   the animateur's controls). A reconnecting client resends its whole outbox at once, hence the burst.
 - `create`: operations that add an item (cards, ideas, reformulations, sous-actions, étapes, answers,
@@ -61,8 +62,12 @@ CREATE_TYPES = frozenset(
         "draft.generate",
     }
 )
-# The animateur's guidance frames (a warning, a view while scrolling) are ephemeral too.
-STREAM_TYPES = frozenset({"card.drag", "field.focus", "ping", "timer.warn", "follow.lead", "follow.stop"})
+# The animateur's guidance frames (a warning, a view while scrolling) and the visio signals (raise a
+# hand, « j'ai terminé », reactions) are ephemeral too: dropped over the limit, never queued.
+STREAM_TYPES = frozenset(
+    {"card.drag", "field.focus", "ping", "timer.warn", "follow.lead", "follow.stop"}
+    | {"hand.raise", "hand.lower", "signal.set", "reaction.send"}
+)
 
 
 def limit_class(frame_type: str) -> str:
