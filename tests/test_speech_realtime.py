@@ -205,6 +205,23 @@ def test_hands_queue_for_everyone_and_animateurs_lower_them(client: TestClient, 
         signals(alex, lambda frame: frame["hands"] == [])
 
 
+def test_a_raised_hand_comes_down_when_its_owner_is_given_the_floor(client: TestClient, room: Room) -> None:
+    ana, bruno = room.people[:2]
+    with (
+        connected(client, room.atelier, room.referent) as alex,
+        connected(client, room.atelier, ana) as ana_ws,
+        connected(client, room.atelier, bruno) as bruno_ws,
+    ):
+        alex.ack(alex.send_op("speech.start"))
+        for ws in (ana_ws, bruno_ws):
+            ws.send({"type": "hand.raise"})
+        signals(alex, lambda frame: len(frame["hands"]) == 2)
+        alex.ack(alex.send_op("speech.give", member_id=bruno["member_id"]))
+        seen = signals(alex, lambda frame: len(frame["hands"]) == 1)
+        assert [hand["member_id"] for hand in seen["hands"]] == ids([ana])
+        assert signals(bruno_ws, lambda frame: len(frame["hands"]) == 1)["mine"]["hand"] is False
+
+
 def test_done_count_for_the_team_resets_with_the_step(client: TestClient, room: Room) -> None:
     ana, bruno, chen = room.people[:3]
     with (

@@ -53,6 +53,10 @@ class SignalBoard:
             raise NotFound("Cette personne n'a pas la main levée.")
         return self.hands.pop(target, None) is not None
 
+    def floor_given(self, member_id: str | None) -> bool:
+        """Someone given the floor has been heard: their raised hand comes down (True if it was up)."""
+        return member_id is not None and self.hands.pop(member_id, None) is not None
+
     def set_flag(self, member: Member, flag: Flag, on: bool, now: float) -> bool:
         _may_signal(member)
         holders = self.flags[flag]

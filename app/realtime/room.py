@@ -309,8 +309,7 @@ class Room:
             peer.offer(encoded[key])
         if entry.event["type"] == "member.role_set":
             self._refresh_member(entry.event["member_id"])
-        if entry.event["type"] == "step.changed":
-            self.signals.step_changed(self)  # « j'ai terminé » answered the step that ended
+        self.signals.after_event(self, entry.event)  # a new step, a turn given: the signals follow
 
     def _refresh_member(self, member_id: str) -> None:
         """A person whose role changed sees a different room: send them a whole new picture."""

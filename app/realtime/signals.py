@@ -63,9 +63,14 @@ class RoomSignals:
         if changed:
             self.broadcast(room)
 
-    def step_changed(self, room: Room) -> None:
-        self.board.step_changed()
-        self.broadcast(room)
+    def after_event(self, room: Room, event: dict[str, Any]) -> None:
+        """A new step clears « j'ai terminé » (it answered the step that ended); someone given the
+        floor has been heard, so their raised hand comes down."""
+        if event["type"] == "step.changed":
+            self.board.step_changed()
+            self.broadcast(room)
+        elif event["type"] == "speech.turn_given" and self.board.floor_given(event["member_id"]):
+            self.broadcast(room)
 
     def broadcast(self, room: Room) -> None:
         """Send everyone the current signals (on each change, on presence changes, on a step change).

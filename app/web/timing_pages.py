@@ -47,5 +47,12 @@ async def projection_page(
         return render(templates, "error.html", 403, title="Vue de projection", message=TEAM_ONLY)
     async with room.consistent():
         return render(
-            templates, "projection.html", state=room.state, seq=room.seq, member_id=member_id, team=False, online=set()
+            templates,
+            "projection.html",
+            state=room.state,
+            seq=room.seq,
+            member_id=member_id,
+            team=False,
+            online=room.online,
+            signals=room.signals.board,
         )

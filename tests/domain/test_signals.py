@@ -69,3 +69,10 @@ def test_reactions_are_a_small_fixed_set() -> None:
     assert check_reaction(state.members[PART], "👏") == "bravo"
     with pytest.raises(InvalidOperation):
         check_reaction(state.members[PART], "<script>")
+
+
+def test_the_floor_brings_a_raised_hand_down() -> None:
+    state, board = new_atelier(), SignalBoard()
+    board.raise_hand(state.members[PART], NOW)
+    assert board.floor_given(PART) and board.queue() == []
+    assert not board.floor_given(OTHER) and not board.floor_given(None)

@@ -1,7 +1,7 @@
 """A tour de table across four participants, in five browsers: the animateur starts it with a short
-timebox, reorders by keyboard and by drag, passes the floor from one to the next while everyone sees
-the speaker and the countdown; hands are raised and lowered; « j'ai terminé » is counted for the
-animateur and reset by the next step; a reaction reaches the others.
+timebox, reorders by keyboard and by drag, passes the floor from one to the next while everyone (and
+the projection screen) sees the speaker and the countdown; hands are raised and lowered; « j'ai
+terminé » is counted for the animateur and reset by the next step; a reaction reaches the others.
 
 Every wait is on a condition (`expect`); the only clock-bound wait is one short turn running out.
 """
@@ -74,8 +74,12 @@ def test_a_tour_de_table_with_timed_turns_hands_and_done_count(
         listener = people[1] if speaker_page is people[0] else people[0]
         expect(listener.locator("#announcer")).to_have_text(f"Parole à {name}.")
         if turn == 0:
+            # The projection screen shared in the visio shows the speaker as participants see them.
+            screen = animateur.context.new_page()
+            screen.goto(f"/a/{atelier['id']}/projection")
+            expect(screen.locator("#speech .speech-speaker")).to_have_text(f"Parole à {name}")
             # Everyone watches the same short turn run out.
-            for page in everyone:
+            for page in [*everyone, screen]:
                 expect(page.locator("#speech-timer [data-speech-status]")).to_have_text(
                     "Temps de parole écoulé", timeout=(TURN_SECONDS + 5) * 1000
                 )
@@ -95,6 +99,7 @@ def test_a_tour_de_table_with_timed_turns_hands_and_done_count(
     expect(animateur.locator("#signals .hand .hand-name")).to_have_text(["Dina Haddad"])
     bruno.locator("#hand-toggle").click()
     expect(animateur.locator("#signals .hand .hand-name")).to_have_text(["Dina Haddad", "Bruno Leroy"])
+    expect(screen.locator("#signals .hand .hand-name")).to_have_text(["Dina H.", "Bruno L."])
     expect(bruno.locator("#my-signals")).to_have_text("Votre main est levée (2e dans la file).")
     expect(bruno.locator("#hand-toggle")).to_have_attribute("aria-pressed", "true")
     expect(bruno.locator("[data-hand-lower]")).to_have_count(0)  # only the team gets those buttons

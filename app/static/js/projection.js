@@ -8,6 +8,7 @@ import { applyPermissions, applyTools } from "./permissions.js";
 import { startTimer } from "./timer.js";
 import { startAlerts } from "./alerts.js";
 import { positionAll } from "./board.js";
+import { showReaction, startTurnCountdown } from "./speech.js";
 
 const body = document.body;
 const connection = new Connection({
@@ -28,6 +29,10 @@ document.addEventListener("atelier:fragments", refresh);
 connection.addEventListener("snapshot", (event) => applyFragments(event.detail.fragments));
 connection.addEventListener("event", (event) => applyFragments(event.detail.fragments));
 startTimer(connection);
+startTurnCountdown(connection);
+// The tour de table, the hand queue and the reactions, as the participants see them.
+connection.addEventListener("signals", (event) => applyFragments(event.detail.fragments));
+connection.addEventListener("reaction", (event) => showReaction(event.detail));
 startAlerts(connection, body.dataset.atelierId);
 refresh();
 connection.start();

@@ -105,6 +105,27 @@ export function wireSpeech(connection, me, announce) {
   });
 
   // -- the turn's countdown ----------------------------------------------------------------------
+  const tick = startTurnCountdown(connection, me.memberId, announce);
+
+  // « J'ai terminé » belongs to steps where each person writes something of their own.
+  const showDone = () => {
+    tick();
+    const done = pressed("done");
+    const tools = (document.getElementById("step")?.dataset.tools ?? "").split(" ");
+    if (done) done.hidden = !POSTING_TOOLS.some((tool) => tools.includes(tool));
+  };
+  document.addEventListener("atelier:fragments", showDone);
+  showDone();
+}
+
+/**
+ * Keep the speaking turn's countdown (#speech-timer) ticking; tell the speaker once when their time is
+ * up (nobody else: the countdown itself is never announced). Returns the tick, to run after fragments.
+ * @param {import("./connection.js").Connection} connection
+ * @param {string} memberId the person on this page ("" on a projection screen)
+ * @param {(text: string) => void} announce
+ */
+export function startTurnCountdown(connection, memberId = "", announce = () => {}) {
   let toldTimeUp = null;
   const tick = () => {
     const timer = document.getElementById("speech-timer");
@@ -117,22 +138,14 @@ export function wireSpeech(connection, me, announce) {
     timer.classList.toggle("speech-timer--soon", left > 0 && left <= 15);
     if (status) status.textContent = left <= 0 ? "Temps de parole écoulé" : "";
     const key = `${timer.dataset.speaker}:${timer.dataset.startedAt}`;
-    if (left <= 0 && timer.dataset.speaker === me.memberId && toldTimeUp !== key) {
+    if (left <= 0 && memberId && timer.dataset.speaker === memberId && toldTimeUp !== key) {
       toldTimeUp = key;
       announce("Votre temps de parole est écoulé.");
     }
   };
   setInterval(tick, TICK_MS);
-
-  // « J'ai terminé » belongs to steps where each person writes something of their own.
-  const showDone = () => {
-    tick();
-    const done = pressed("done");
-    const tools = (document.getElementById("step")?.dataset.tools ?? "").split(" ");
-    if (done) done.hidden = !POSTING_TOOLS.some((tool) => tools.includes(tool));
-  };
-  document.addEventListener("atelier:fragments", showDone);
-  showDone();
+  document.addEventListener("atelier:fragments", tick);
+  return tick;
 }
 
 function orderItems() {
@@ -176,7 +189,8 @@ function wireDrag(connection) {
   });
 }
 
-function showReaction({ emoji, name, label }) {
+/** Show a `reaction` frame for a few seconds (the room and the projection screen). */
+export function showReaction({ emoji, name, label }) {
   const stream = document.getElementById("reactions");
   if (!stream) return;
   while (stream.children.length >= REACTIONS_SHOWN_MAX) stream.firstElementChild.remove();
