@@ -99,8 +99,15 @@ def keep_private(state: AtelierState, event: Event, now: float) -> Event:
         if kind == CARDS and open_vote(state):
             raise InvalidOperation(NO_CARD_CHANGE_DURING_VOTE)
         return event
-    if len(state.cards) + len(reflection.drafts) >= limits.CARDS_MAX:
-        raise LimitReached(f"L'atelier a atteint {limits.CARDS_MAX} cartes et brouillons.")
+    # Drafts count with the items they will become, so a reveal never goes past the limit.
+    drafts_of_kind = sum(1 for draft in reflection.drafts.values() if draft.kind == kind)
+    existing, maximum, what = (
+        (len(state.cards), limits.CARDS_MAX, "cartes")
+        if kind == CARDS
+        else (len(state.ideas), limits.IDEAS_MAX, "idées")
+    )
+    if existing + drafts_of_kind >= maximum:
+        raise LimitReached(f"L'atelier a atteint {maximum} {what}, brouillons compris.")
     if isinstance(event, CardCreated):
         card = event.card
         draft = PrivateDraft(card.id, card.author_id, card.created_at, CARDS, card.title, card.description)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.domain import limits
 from app.domain.deroule import Tool
-from app.domain.errors import DomainError, Forbidden, InvalidOperation, NotFound
+from app.domain.errors import DomainError, Forbidden, InvalidOperation, LimitReached, NotFound
 from app.domain.events import event_from_dict, event_to_dict
 from app.domain.operations import CreateCard, CreateIdea, DeleteCard, DeleteIdea, UpdateCard, UpdateIdea
 from app.domain.reflection import RevealDrafts, StartReflection, kit_asks_reflection
@@ -130,6 +130,13 @@ def test_a_draft_id_cannot_be_taken_again_and_the_refusal_tells_nothing_more() -
     apply_op(state, CreateCard("d1", SECRET, ""), PART, NOW)
     taken = _refused(state, CreateCard("d1", "Doublon", ""), OTHER, InvalidOperation)
     assert taken == _refused(state, CreateCard("card-autre", "Doublon", ""), OTHER, InvalidOperation)
+
+
+def test_drafts_count_with_the_cards_they_will_become(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = _reflecting()
+    monkeypatch.setattr(limits, "CARDS_MAX", len(state.cards) + 1)
+    apply_op(state, CreateCard("d1", SECRET, ""), PART, NOW)
+    assert "brouillons compris" in _refused(state, CreateCard("d2", "Un de trop", ""), OTHER, LimitReached)
 
 
 def test_the_reveal_turns_every_draft_into_a_card_with_its_author() -> None:
