@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -171,6 +172,15 @@ def test_the_projection_view_follows_the_room_live_and_passes_axe(
     expect(screen.locator("[data-timer-status]")).to_have_text("En cours")
     animateur.get_by_role("button", name="Plus que 2 min").click()
     expect(screen.locator("#timer-alert")).to_have_text("Alex D. prévient : plus que 2 minutes.")
+    # The tour de table, with the turn's countdown, as everyone sees it.
+    animateur.get_by_role("button", name="Lancer le tour de table").click()
+    animateur.locator("#speech-next").click()
+    expect(screen.locator("#speech")).to_contain_text("Parole à")
+    expect(screen.locator("#speech-order .speaker")).not_to_have_count(0)
+    countdown = screen.locator("[data-speech-display]")
+    expect(countdown).to_have_text(re.compile(r"^\d+:\d\d$"))
+    expect(countdown).not_to_have_text(countdown.inner_text())  # it ticks on the big screen too
+    expect(screen.locator("#speech-next")).to_have_count(0)
     assert "Durand" not in screen.content()
 
     violations = [v for v in run_axe(screen) if v["impact"] in ("serious", "critical")]
