@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,12 +16,25 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .domain.errors import DomainError
+from .purge import purge_daily
 from .realtime.registry import RoomRegistry
 from .rendering import JinjaFragments, make_environment
 from .settings import Settings
 from .storage.database import make_engine, upgrade_schema
 from .storage.oplog import SqlOpStore
-from .web import after_exports, api, api_demarches, demarche_pages, exports, pages, schema, sse, timing_pages, ws
+from .web import (
+    after_exports,
+    api,
+    api_demarches,
+    demarche_pages,
+    exports,
+    pages,
+    privacy,
+    schema,
+    sse,
+    timing_pages,
+    ws,
+)
 from .web.errors import domain_error_handler
 from .web.security import SecurityHeaders
 
@@ -51,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rooms.start()
         sse_sessions = sse.SseSessions(settings.idle_timeout_s)
         sse_sessions.end_streams_on_exit()
+        purge = None
+        if settings.purge_every_s > 0:  # personal data past its retention date
+            purge = asyncio.create_task(purge_daily(engine, rooms, every_s=settings.purge_every_s), name="purge")
         try:
             yield {
                 "settings": settings, "engine": engine, "rooms": rooms, "templates": templates,
@@ -58,6 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             }  # fmt: skip
         finally:
             await sse_sessions.close()
+            if purge is not None:
+                purge.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purge
             await rooms.close()
             engine.dispose()
 
@@ -77,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(demarche_pages.router)
     app.include_router(exports.router)
     app.include_router(after_exports.router)
+    app.include_router(privacy.router)
     app.include_router(schema.router)
     app.include_router(ws.router)
     app.include_router(sse.router)

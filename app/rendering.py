@@ -252,6 +252,7 @@ EVENT_REGIONS = {
     "speech.turn_given": ["speech", "prompts"],
     "speech.turn_time_set": ["speech"],
     "speech.round_ended": ["speech", "prompts"],
+    "members.anonymised": ["presence"],  # browsers reload the page: every text starts again
 }
 # Posts that change who has not posted yet in this step (the animateur's prompts).
 PROMPT_EVENTS = {"card.created", "card.deleted", "reformulation.created", "idea.created", "sous_action.created"}

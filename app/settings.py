@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     room_idle_s: float = 300.0
     # Cookies only over HTTPS; off for local use.
     secure_cookies: bool = False
+    # Anonymise the ateliers past their retention date at start-up, then every this many seconds;
+    # 0 leaves it to `python -m app.purge` run from cron.
+    purge_every_s: float = 24 * 60 * 60.0
 
     @field_validator("public_url")
     @classmethod

@@ -147,7 +147,7 @@ def test_migration_upgrades_a_0001_database_with_its_ateliers(settings: Settings
     columns = {row[1] for row in _sqlite(database, "PRAGMA table_info(atelier)")}
     assert {"demarche_id", "position"} <= columns
     assert _sqlite(database, "SELECT demarche_id, position FROM atelier WHERE id = 'a0001'") == [(None, None)]
-    assert _sqlite(database, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert _sqlite(database, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert _sqlite(database, "PRAGMA foreign_key_check") == []
 
 

@@ -16,3 +16,17 @@ def clean_line(text: str, label: str, maximum: int, *, required: bool) -> str:
     if len(text) > maximum:
         raise InvalidOperation(f"{label} dépasse {maximum} caractères ({len(text)}).")
     return text
+
+
+# Enough to catch a typo (a missing @, a space); the mail server is the real judge.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def clean_email(text: str, maximum: int) -> str:
+    """An optional email address, trimmed; empty when none was given."""
+    text = text.strip()
+    if len(text) > maximum:
+        raise InvalidOperation(f"Le courriel dépasse {maximum} caractères ({len(text)}).")
+    if text and not EMAIL.fullmatch(text):
+        raise InvalidOperation("Le courriel n'a pas la forme nom@domaine.fr.")
+    return text

@@ -27,6 +27,17 @@ class MemberJoined:
 
 
 @dataclass(frozen=True)
+class MembersAnonymised:
+    """Personal data purged: each person now goes by a label (« Participant 1 »…), without structure
+    or email, and every co-written text starts again from its content with their names replaced."""
+
+    type: ClassVar[str] = "members.anonymised"
+    labels: dict[str, str]  # member id → label, in the order people joined
+    texts: dict[str, bytes]  # field → one update holding its whole new document
+    at: float
+
+
+@dataclass(frozen=True)
 class RoleSet:
     type: ClassVar[str] = "member.role_set"
     member_id: str
@@ -92,6 +103,7 @@ class TextUpdated:
 
 Event = (
     MemberJoined
+    | MembersAnonymised
     | RoleSet
     | StepChanged
     | TimerChanged
@@ -126,6 +138,9 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         body = asdict(event) | {"timer": event.timer.to_dict()}
     elif isinstance(event, TextUpdated):
         body = {"field": event.field, "update": encode_update(event.update)}
+    elif isinstance(event, MembersAnonymised):
+        texts = {field: encode_update(update) for field, update in event.texts.items()}
+        body = {"labels": dict(event.labels), "texts": texts, "at": event.at}
     else:
         body = asdict(event)
     return {"type": event.type} | body
@@ -146,6 +161,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         return TimerChanged(action=body["action"], timer=Timer.from_dict(body["timer"]))
     if kind == TextUpdated.type:
         return TextUpdated(field=body["field"], update=decode_update(body["update"]))
+    if kind == MembersAnonymised.type:
+        texts = {field: decode_update(update) for field, update in body["texts"].items()}
+        return MembersAnonymised(labels=dict(body["labels"]), texts=texts, at=body["at"])
     simple: dict[str, type[Any]] = {
         RoleSet.type: RoleSet,
         CardUpdated.type: CardUpdated,

@@ -17,6 +17,12 @@ class JoinMember:
     last_name: str
     structure: str
     role: Role
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class AnonymiseMembers:
+    """Replace every person's name by « Participant N » and drop structures and emails (server only)."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +274,7 @@ EngagementOperation = (
 
 Operation = (
     JoinMember
+    | AnonymiseMembers
     | SetRole
     | GotoStep
     | NextStep

@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from . import limits
 from .after_events import AFTER_EVENTS
-from .cleaning import clean_line
+from .anonymise import decide_anonymise, evolve_anonymised
+from .cleaning import clean_email, clean_line
 from .errors import Forbidden, InvalidOperation, LimitReached, NotFound
 from .events import (
     CardCreated,
@@ -21,6 +22,7 @@ from .events import (
     CardUpdated,
     Event,
     MemberJoined,
+    MembersAnonymised,
     PriorityMarked,
     RoleSet,
     StepChanged,
@@ -30,6 +32,7 @@ from .events import (
 from .operations import (
     AddTime,
     AfterOperation,
+    AnonymiseMembers,
     CreateCard,
     DeleteCard,
     EngagementOperation,
@@ -77,6 +80,8 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     """The event `op` by `actor` produces at `now`, or a DomainError."""
     if isinstance(op, JoinMember):
         return _join(state, op, actor, now)
+    if isinstance(op, AnonymiseMembers):
+        return decide_anonymise(state, actor, now)
     member = state.members.get(actor)
     if member is not None:
         if isinstance(op, REFLECTION_OPERATIONS):
@@ -177,6 +182,8 @@ def evolve(state: AtelierState, event: Event) -> None:
         case MemberJoined():
             # A copy: later role changes must not rewrite the recorded event.
             state.members[event.member.id] = replace(event.member)
+        case MembersAnonymised():
+            evolve_anonymised(state, event)
         case RoleSet():
             state.members[event.member_id].role = Role(event.role)
         case StepChanged():
@@ -220,12 +227,15 @@ def _join(state: AtelierState, op: JoinMember, actor: str, now: float) -> Event:
         raise Forbidden("On rejoint un atelier par son lien.")
     if op.member_id in state.members:
         raise InvalidOperation("Cette personne a déjà rejoint l'atelier.")
+    if state.anonymised_at is not None:
+        raise Forbidden("Cet atelier est archivé : ses données personnelles ont été effacées, on ne le rejoint plus.")
     if len(state.members) >= limits.MEMBERS_MAX:
-        raise LimitReached(f"L'atelier a atteint {limits.MEMBERS_MAX} personnes.")
+        raise LimitReached(f"L'atelier est complet : il compte déjà {limits.MEMBERS_MAX} personnes.")
     first_name = clean_line(op.first_name, "Le prénom", limits.NAME_MAX, required=True)
     last_name = clean_line(op.last_name, "Le nom", limits.NAME_MAX, required=True)
     structure = clean_line(op.structure, "La structure", limits.STRUCTURE_MAX, required=False)
-    return MemberJoined(Member(op.member_id, first_name, last_name, structure, op.role, joined_at=now))
+    email = clean_email(op.email, limits.EMAIL_MAX)
+    return MemberJoined(Member(op.member_id, first_name, last_name, structure, op.role, joined_at=now, email=email))
 
 
 def _target_step(state: AtelierState, op: GotoStep | NextStep | PreviousStep) -> int:

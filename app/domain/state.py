@@ -39,6 +39,7 @@ class Member:
     structure: str
     role: Role
     joined_at: float
+    email: str = ""  # optional, to receive the compte rendu; the animation team's to see
 
     @property
     def display_name(self) -> str:
@@ -125,6 +126,8 @@ class AtelierState:
     vote: DotVote | None = None
     # Tours de table: speaking order, turns and their timings (durable)
     speech: Speech = field(default_factory=Speech)
+    # When its people were anonymised (retention over, or the référent asked): nobody joins after.
+    anonymised_at: float | None = None
 
     @classmethod
     def new(
@@ -207,6 +210,7 @@ class AtelierState:
             "reflection": self.reflection.to_dict(),
             "vote": self.vote.to_dict() if self.vote else None,
             "speech": self.speech.to_dict(),
+            "anonymised_at": self.anonymised_at,
         }
 
     @classmethod
@@ -239,4 +243,5 @@ class AtelierState:
             reflection=Reflection.from_dict(data["reflection"]) if data.get("reflection") else Reflection(),
             vote=DotVote.from_dict(data["vote"]) if data.get("vote") else None,
             speech=Speech.from_dict(data["speech"]) if data.get("speech") else Speech(),
+            anonymised_at=data.get("anonymised_at"),
         )

@@ -33,6 +33,11 @@ class TextFields:
     def apply(self, field: str, update: bytes) -> None:
         self._doc(field).apply_update(update)
 
+    def replace(self, field: str, update: bytes) -> None:
+        """Start `field` again from a new document holding `update` (its history is dropped)."""
+        self._docs.pop(field, None)
+        self.apply(field, update)
+
     def text(self, field: str) -> str:
         doc = self._docs.get(field)
         return "" if doc is None else str(doc[TEXT_NAME])

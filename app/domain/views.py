@@ -200,6 +200,8 @@ def event_view(
         return event
     if kind == "member.joined":
         return {"type": kind, "member": Member.from_dict(event["member"]).public_dict()}
+    if kind == "members.anonymised":  # labels are no one's data; the drafts' texts stay the team's
+        return event | {"texts": {name: text for name, text in event["texts"].items() if name not in DRAFT_FIELDS}}
     if kind in ("text.updated", "draft.generated") and event["field"] in DRAFT_FIELDS:
         return {"type": kind, "field": event["field"]}  # the team's drafts stay with the team
     return event

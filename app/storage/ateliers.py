@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ..domain.retention import default_retention
 from .models import AtelierRow, MemberRow
 from .tokens import hash_token, new_id, new_token, token_matches
 
@@ -27,13 +28,15 @@ class NewAtelier:
 
 def create_atelier(engine: Engine, *, title: str, administration: str, format_key: str, date: str | None) -> NewAtelier:
     animateur_token, participant_token = new_token(), new_token()
+    created_at = time.time()
     row = AtelierRow(
         id=new_id(),
         title=title,
         administration=administration,
         format_key=format_key,
         date=date,
-        created_at=time.time(),
+        created_at=created_at,
+        retention_until=default_retention(date, created_at).isoformat(),
         animateur_token_hash=hash_token(animateur_token),
         participant_token_hash=hash_token(participant_token),
     )

@@ -33,6 +33,10 @@ class AtelierRow(SQLModel, table=True):
     participant_token_hash: str = Field(max_length=64)
     demarche_id: str | None = Field(default=None, foreign_key="demarche.id", max_length=32)
     position: int | None = None  # 1, 2, 3… within its démarche
+    # Personal data is kept through this day (ISO date), then anonymised; NULL means the default,
+    # three months after the atelier (app.domain.retention).
+    retention_until: str | None = Field(default=None, max_length=10)
+    anonymised_at: float | None = None  # when its people were anonymised, once done
 
 
 class MemberRow(SQLModel, table=True):

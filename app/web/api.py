@@ -43,6 +43,7 @@ class MemberCreate(BaseModel):
     first_name: str = Field(min_length=1, max_length=80)
     last_name: str = Field(min_length=1, max_length=80)
     structure: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=254, description="Optional, to receive the compte rendu.")
 
 
 class MemberCreated(BaseModel):
@@ -89,7 +90,13 @@ async def join(
     """Join with a link's token (participant or animateur); returns the person's own secret for the socket."""
     room = await load_room(rooms, atelier.id)
     member_id, token = await joining.join(
-        engine, room, link=link, first_name=body.first_name, last_name=body.last_name, structure=body.structure
+        engine,
+        room,
+        link=link,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        structure=body.structure,
+        email=body.email,
     )
     role = room.state.members[member_id].role
     return MemberCreated(

@@ -14,11 +14,18 @@ ROLE_OF_LINK = {LinkKind.ANIMATEUR: Role.REFERENT, LinkKind.PARTICIPANT: Role.PA
 
 
 async def join(
-    engine: Engine, room: Room, *, link: LinkKind, first_name: str, last_name: str, structure: str
+    engine: Engine,
+    room: Room,
+    *,
+    link: LinkKind,
+    first_name: str,
+    last_name: str,
+    structure: str,
+    email: str = "",
 ) -> tuple[str, str]:
     """Record a new person in the atelier; their member id and secret. Raises DomainError on bad input."""
     member_id, token = create_member(engine, atelier_id=room.atelier_id)
-    op = JoinMember(member_id, first_name, last_name, structure, ROLE_OF_LINK[link])
+    op = JoinMember(member_id, first_name, last_name, structure, ROLE_OF_LINK[link], email=email)
     try:
         await room.submit_and_wait(f"join-{member_id}", op, SYSTEM)
     except Exception:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from ..domain import limits
 from ..domain.errors import DomainError
 from ..domain.formats import FORMATS
 from ..domain.roles import Role
@@ -17,6 +18,8 @@ from ..domain.views import texts_view
 from ..export.deliverable import KINDS, deliverable
 from ..realtime.room import Room
 from ..storage.ateliers import LinkKind, create_atelier, find_member, link_kind
+from ..storage.models import AtelierRow
+from ..storage.privacy import retention_date
 from . import joining
 from .api import AtelierCreate
 from .deps import AtelierDep, EngineDep, RoomsDep, SettingsDep, TemplatesDep, load_room, member_cookie
@@ -64,6 +67,7 @@ def create(
         "created.html",
         atelier=created.row,
         deroule=FORMATS[created.row.format_key],
+        retention=retention_date(created.row),
         animateur_url=join_url(base, created.row.id, created.animateur_token),
         participant_url=join_url(base, created.row.id, created.participant_token),
     )
@@ -102,7 +106,30 @@ async def join_form(
     if member_id is not None and _link_satisfied(room, member_id, kind):
         # Same browser, same person: no second form, same identity.
         return RedirectResponse(f"/a/{atelier.id}", status_code=303)
-    return render(templates, "join.html", atelier=atelier, kind=kind, values={}, errors={}, action=request.url.path)
+    closed = _closed(templates, atelier, room)
+    if closed is not None:
+        return closed
+    return render(templates, "join.html", **_join_context(atelier, room, kind), values={}, errors={},
+                  action=request.url.path)  # fmt: skip
+
+
+def _closed(templates: TemplatesDep, atelier: AtelierRow, room: Room) -> Response | None:
+    """The page saying nobody can join any more (archived, or full), or None when one can."""
+    if room.state.anonymised_at is not None:
+        message = ("Cet atelier est archivé : les données personnelles de ses participants ont été effacées. "
+                   "On ne le rejoint plus ; adressez-vous à l'équipe d'animation.")  # fmt: skip
+        return render(templates, "error.html", 410, title="Atelier archivé", message=message)
+    if len(room.state.members) >= limits.MEMBERS_MAX:
+        message = (f"Cet atelier est complet : il réunit déjà {limits.MEMBERS_MAX} personnes, le maximum. "
+                   "Demandez à l'équipe d'animation le lien d'un autre groupe.")  # fmt: skip
+        return render(templates, "error.html", 409, title="Atelier complet", message=message)
+    return None
+
+
+def _join_context(atelier: AtelierRow, room: Room, kind: LinkKind) -> dict[str, Any]:
+    participants = sum(1 for member in room.state.members.values() if member.role == Role.PARTICIPANT)
+    return {"atelier": atelier, "kind": kind, "retention": retention_date(atelier), "participants": participants,
+            "crowded": kind == LinkKind.PARTICIPANT and participants >= limits.MEMBERS_RECOMMENDED}  # fmt: skip
 
 
 def _link_satisfied(room: Room, member_id: str, kind: LinkKind) -> bool:
@@ -122,19 +149,26 @@ async def join(
     first_name: Annotated[str, Form()] = "",
     last_name: Annotated[str, Form()] = "",
     structure: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
 ) -> Response:
     kind = link_kind(atelier, token=token)
     if kind is None:
         return render(templates, "error.html", 403, title="Lien invalide",
                       message="Ce lien n'ouvre pas cet atelier. Demandez le lien à jour à l'animateur.")  # fmt: skip
     room = await load_room(rooms, atelier.id)
-    values = {"first_name": first_name, "last_name": last_name, "structure": structure}
+    closed = _closed(templates, atelier, room)
+    if closed is not None:
+        return closed
+    values = {"first_name": first_name, "last_name": last_name, "structure": structure, "email": email}
     try:
         _member_id, secret = await joining.join(
-            engine, room, link=kind, first_name=first_name, last_name=last_name, structure=structure
+            engine, room, link=kind, first_name=first_name, last_name=last_name, structure=structure, email=email
         )
     except DomainError as error:
-        return render(templates, "join.html", 422, atelier=atelier, kind=kind, values=values,
+        closed = _closed(templates, atelier, room)  # full (or archived) since the form was shown
+        if closed is not None:
+            return closed
+        return render(templates, "join.html", 422, **_join_context(atelier, room, kind), values=values,
                       errors={"form": error.message}, action=request.url.path)  # fmt: skip
     response = RedirectResponse(f"/a/{atelier.id}", status_code=303)
     response.set_cookie(
@@ -165,6 +199,8 @@ async def room_page(
             team=team,
             online=room.online | {member_id},
             signals=room.signals.board,
+            retention=retention_date(atelier),
+            anonymised_at=atelier.anonymised_at,
             # Escaped so the JSON can never close its <script> data block.
             texts_json=json.dumps(texts_view(room.state, team=team)).replace("<", "\\u003c"),
         )

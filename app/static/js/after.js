@@ -9,13 +9,22 @@ function say(text) {
   if (status) status.textContent = text;
 }
 
-/** A mailto: link from the mail draft: its first "Objet : …" line is the subject. */
+/** The emails people left when joining (the team's presence list holds them), for the thank-you mail. */
+function emails() {
+  return [...document.querySelectorAll("#presence [data-email]")].map((person) => person.dataset.email);
+}
+
+/**
+ * A mailto: link from the mail draft: its first "Objet : …" line is the subject; the people who left
+ * an email are in blind copy, so nobody's address is shown to the others.
+ */
 function mailto(text) {
   const lines = text.split("\n");
   let subject = "";
   if (lines[0]?.startsWith("Objet :")) subject = lines.shift().slice("Objet :".length).trim();
   const body = lines.join("\n").replace(/^\n+/, "");
-  return `mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
+  const bcc = emails().map(encodeURIComponent).join(",");
+  return `mailto:?${bcc ? `bcc=${bcc}&` : ""}subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
 }
 
 function countPost() {

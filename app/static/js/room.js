@@ -58,6 +58,10 @@ connection.addEventListener("snapshot", (event) => {
 });
 connection.addEventListener("event", (event) => {
   const message = event.detail;
+  if (message.event.type === "members.anonymised") {
+    window.location.reload(); // every text starts again from a new document: take the page afresh
+    return;
+  }
   applyTextUpdates(message.event);
   document.dispatchEvent(new CustomEvent("atelier:texts")); // e.g. the post's length counter
   applyFragments(message.fragments);
