@@ -247,14 +247,17 @@ def test_the_referent_changes_the_date_from_the_room_and_no_one_else(client: Tes
 
 def test_names_structures_and_emails_reach_the_animation_team_only(client: TestClient) -> None:
     atelier, people = play(client, RECENT_DAY)
-    # A participant's socket: the snapshot, later joins, the page. A first name and an initial only.
-    with connected(client, atelier, people["other"]) as other:
+    # A participant's socket (with its HTML fragments), a later join, the page: « Prénom N. » only.
+    with connected(client, atelier, people["other"], html=True) as other, connected(client, atelier, people["part"]):
         snapshot = json.dumps(other.seen, ensure_ascii=False)
         join(client, atelier, first_name="Zoé", last_name="Lambert", structure="CAF")
         joined = other.recv_until(lambda frame: frame["type"] == "event")
-    assert "Hélène M." in snapshot
-    for secret in ("Müller", "Eau Vive", "eauvive.example", "Dubois", "DITP"):
-        assert secret not in snapshot
+        client.cookies.set(member_cookie(atelier["id"]), people["other"]["member_token"])
+        page = client.get(f"/a/{atelier['id']}").text
+        client.cookies.clear()
+    assert "Hélène M." in snapshot and "Hélène M." in page  # online beside them
+    for secret in ("Müller", "Eau Vive", "eauvive.example", "Dubois", "DITP", "Lambert", "CAF"):
+        assert secret not in snapshot and secret not in page and secret not in json.dumps(joined, ensure_ascii=False)
     assert joined["event"]["member"] == {"id": joined["event"]["member"]["id"], "display_name": "Zoé L.",
                                          "role": "participant"}  # fmt: skip
     # The team sees everything, email included (for the thank-you mail).
