@@ -62,14 +62,18 @@ def people_join(client: TestClient, atelier: dict[str, Any]) -> dict[str, dict[s
     }
 
 
-def play(client: TestClient, day: str | None = EXPIRED_DAY) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """An atelier whose people's names are everywhere: joins, notes, the generated drafts."""
+NOTES = "Hélène Müller propose des analyses ; Karim B. approuve (écrire à helene@eauvive.example)."
+
+
+def play(
+    client: TestClient, day: str | None = EXPIRED_DAY, notes: str = NOTES
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """An atelier whose people's names are everywhere: joins, notes (shared with all), the team's drafts."""
     atelier = new_atelier(client, day)
     people = people_join(client, atelier)
     with connected(client, atelier, people["ref"]) as ref, connected(client, atelier, people["part"]) as part:
         part.ack(part.send_op("card.create", card_id="c1", title="Des analyses lisibles", description="Par commune"))
         ref.ack(ref.send_op("card.priority", card_id="c1", priority=True))
-        notes = "Hélène Müller propose des analyses ; Karim B. approuve (écrire à helene@eauvive.example)."
         ref.ack(ref.send_op("text.update", field="notes:0", update=text_update(notes)))
         ref.ack(ref.send_op("questionnaire.open", anonymous=True))
         part.ack(part.send_op("questionnaire.answer", answers={"global": 5, "apprecie": "Le tour de table"}))
@@ -246,7 +250,8 @@ def test_the_referent_changes_the_date_from_the_room_and_no_one_else(client: Tes
 
 
 def test_names_structures_and_emails_reach_the_animation_team_only(client: TestClient) -> None:
-    atelier, people = play(client, RECENT_DAY)
+    # Notes are everyone's: names the team types there are theirs to write (the purge replaces them).
+    atelier, people = play(client, RECENT_DAY, notes="Tour de table fait.")
     # A participant's socket (with its HTML fragments), a later join, the page: « Prénom N. » only.
     with connected(client, atelier, people["other"], html=True) as other, connected(client, atelier, people["part"]):
         snapshot = json.dumps(other.seen, ensure_ascii=False)
