@@ -50,7 +50,9 @@ class Server:
 
     def start(self) -> None:
         assert self.process is None, "server already running"
-        env = {**os.environ, "ATELIER_DATABASE_URL": f"sqlite:///{self.database}", **self.env}
+        # No start-up purge of personal data: restarts must not anonymise the tests' past-dated ateliers.
+        base = {"ATELIER_DATABASE_URL": f"sqlite:///{self.database}", "ATELIER_PURGE_EVERY_S": "0"}
+        env = {**os.environ, **base, **self.env}
         if self._log is None:
             self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
