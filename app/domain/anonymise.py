@@ -8,13 +8,14 @@ compte rendu, the post, the mail, canevas and sous-actions) are replaced by the 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from pycrdt import Doc, Text
 
 from .errors import Forbidden, InvalidOperation
 from .events import MembersAnonymised
 from .state import AtelierState, Member
-from .texts import TEXT_NAME
+from .texts import TEXT_NAME, encode_update
 
 SYSTEM = "system"  # the server itself (rules.SYSTEM): retention is the server's or the référent's, via HTTP
 
@@ -83,3 +84,22 @@ def evolve_anonymised(state: AtelierState, event: MembersAnonymised) -> None:
 def anonymous(member: Member, name: str) -> Member:
     """The member under their label: the label as first name, nothing else that identifies them."""
     return replace(member, first_name=name, last_name="", structure="", email="")
+
+
+# An update that changes nothing: what every text update before the anonymisation becomes (the
+# `members.anonymised` event holds each field's whole new text).
+EMPTY_UPDATE = encode_update(b"\x00\x00")
+
+
+def purged_event(event: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """A logged event from before the anonymisation, without personal data: its member under their
+    label, its text updates emptied (joins, notes, drafts, canevas, sous-actions, « Parole à X »)."""
+    if event["type"] == "member.joined":
+        member = Member.from_dict(event["member"])
+        return event | {"member": anonymous(member, labels.get(member.id, "Participant")).to_dict()}
+    purged = dict(event)
+    if "update" in purged:
+        purged["update"] = EMPTY_UPDATE
+    if isinstance(purged.get("updates"), dict):
+        purged["updates"] = {field: EMPTY_UPDATE for field in purged["updates"]}
+    return purged

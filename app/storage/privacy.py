@@ -10,20 +10,13 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from ..domain.anonymise import anonymous
+from ..domain.anonymise import purged_event
 from ..domain.retention import is_expired, retention_of
-from ..domain.state import Member
-from ..domain.texts import encode_update
 from .models import AtelierRow, OperationRow, SnapshotRow
-
-# An update that changes nothing: what every text update before the anonymisation becomes (the
-# `members.anonymised` event holds each field's whole new text).
-EMPTY_UPDATE = encode_update(b"\x00\x00")
 
 
 def today() -> date:
@@ -73,7 +66,7 @@ def rewrite_history(engine: Engine, *, atelier_id: str, anonymised_seq: int) -> 
         ).all()
         for row in rows:
             event = json.loads(row.event)
-            purged = _purged(event, labels)
+            purged = purged_event(event, labels)
             if purged != event:
                 row.event = json.dumps(purged, ensure_ascii=False, separators=(",", ":"))
                 session.add(row)
@@ -89,16 +82,3 @@ def rewrite_history(engine: Engine, *, atelier_id: str, anonymised_seq: int) -> 
             session.add(atelier)
         session.commit()
     return changed
-
-
-def _purged(event: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """An event of the log without personal data: its member under a label, its text emptied."""
-    if event["type"] == "member.joined":
-        member = Member.from_dict(event["member"])
-        return event | {"member": anonymous(member, labels.get(member.id, "Participant")).to_dict()}
-    purged = dict(event)
-    if "update" in purged:
-        purged["update"] = EMPTY_UPDATE
-    if isinstance(purged.get("updates"), dict):
-        purged["updates"] = {field: EMPTY_UPDATE for field in purged["updates"]}
-    return purged
