@@ -23,6 +23,7 @@ from .domain.kit_tools import (
     canevas_fields,
 )
 from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
+from .domain.retention import retention_of
 from .domain.roles import ASSIGNABLE, Role
 from .domain.rules_speech import default_turn_seconds
 from .domain.schedule import Schedule, build_schedule, drift_label
@@ -76,6 +77,8 @@ def make_environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["french_date"] = french_date
     env.filters["percent"] = percent
+    # An atelier row's retention date (ISO), its own or the default (three months after it).
+    env.filters["retention"] = lambda row: retention_of(row.retention_until, row.date, row.created_at).isoformat()
     env.filters["utc_clock"] = utc_clock
     env.filters["utc_iso"] = utc_iso
     env.globals.update(

@@ -208,6 +208,13 @@ def test_the_organiser_sees_the_retention_date_and_the_referent_changes_it(clien
     assert "Courriel (facultatif)" in page
     assert client.get("/confidentialite").status_code == 200
 
+    # An atelier of a démarche: its organiser reads the date on the démarche's page.
+    demarche = client.post("/api/demarches", json={"title": "Plan", "administration": "DITP"}).json()
+    first = {"title": "Premier", "format": "1", "date": RECENT_DAY}
+    client.post(f"/api/demarches/{demarche['id']}/ateliers", json=first, headers=bearer(demarche["animateur_token"]))
+    demarche_page = client.get(f"/d/{demarche['id']}/{demarche['animateur_token']}").text
+    assert f"données personnelles conservées jusqu'au {french_date(KEPT_UNTIL.isoformat())}" in demarche_page
+
 
 def test_the_referent_changes_the_date_from_the_room_and_no_one_else(client: TestClient) -> None:
     atelier = new_atelier(client, RECENT_DAY)
