@@ -232,7 +232,8 @@ def test_the_referent_changes_the_date_from_the_room_and_no_one_else(client: Tes
     new_day = add_months(datetime.now(UTC).date(), 1).isoformat()
     client.cookies.set(cookie, participant)
     assert "privacy-panel" not in client.get(f"/a/{atelier['id']}").text
-    assert client.post(f"/a/{atelier['id']}/conservation", data={"until": new_day}).status_code == 403
+    refused = client.post(f"/a/{atelier['id']}/conservation", data={"until": new_day})
+    assert refused.status_code == 403 and "Réservé au référent-animateur" in refused.text
     assert client.post(f"/a/{atelier['id']}/anonymiser", data={"confirm": "oui"}).status_code == 403
     client.cookies.set(cookie, referent)
     room = client.get(f"/a/{atelier['id']}").text

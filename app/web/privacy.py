@@ -81,11 +81,16 @@ async def post_anonymise(atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep
 # -- the room's forms (référent's cookie) ------------------------------------------------------
 
 
-async def _referent_only(request: Request, atelier: AtelierRow, engine: EngineDep, rooms: RoomsDep) -> None:
+async def _not_referent(
+    request: Request, atelier: AtelierRow, engine: EngineDep, rooms: RoomsDep, templates: TemplatesDep
+) -> HTMLResponse | None:
+    """The refusal page for anyone but the atelier's référent (by their member cookie), else None."""
     room = await load_room(rooms, atelier.id)
     member_id = await _current_member(request, engine, room)
     if member_id is None or room.state.members[member_id].role != Role.REFERENT:
-        raise HTTPException(403, "Réservé au référent-animateur de l'atelier.")
+        return render(templates, "error.html", 403, title="Données personnelles",
+                      message="Réservé au référent-animateur de l'atelier.", back=f"/a/{atelier.id}")  # fmt: skip
+    return None
 
 
 @router.post("/a/{atelier_id}/conservation", include_in_schema=False)
@@ -97,7 +102,9 @@ async def room_retention(
     templates: TemplatesDep,
     until: Annotated[str, Form()] = "",
 ) -> Response:
-    await _referent_only(request, atelier, engine, rooms)
+    refused = await _not_referent(request, atelier, engine, rooms, templates)
+    if refused is not None:
+        return refused
     try:
         _change(engine, atelier, datetime.date.fromisoformat(until))
     except ValueError:
@@ -116,7 +123,9 @@ async def room_anonymise(
     templates: TemplatesDep,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    await _referent_only(request, atelier, engine, rooms)
+    refused = await _not_referent(request, atelier, engine, rooms, templates)
+    if refused is not None:
+        return refused
     if confirm != "oui":
         return _refused(templates, atelier, "Cochez la case de confirmation pour anonymiser l'atelier.")
     if atelier.anonymised_at is None:
