@@ -3,6 +3,7 @@ receives, what is durable (the round, across a restart) and what is not (hands, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from helpers import Frame, WsClient, bearer, connected, create_atelier, db_rows, get_state, join, sqlite_path
 from starlette.testclient import TestClient
 
+from app.export.pdf import render_deliverable_html
 from app.settings import Settings
 
 
@@ -118,6 +120,9 @@ def test_cards_typed_during_a_turn_carry_the_speaker(client: TestClient, room: R
     cards = {card["id"]: card for card in deliverable["cards"]}
     assert cards["c-ana"]["speaker"]["id"] == ana["member_id"]
     assert cards["c-bruno"]["speaker"] is None
+    # The deliverable PDF says whose words the card holds, once: Bruno's card is his own.
+    html = render_deliverable_html(deliverable)
+    assert html.count("dit par") == 1 and re.search(r"dit par</span>\s*Ana Roux", html)
 
 
 @pytest.mark.parametrize("who", ["complice", "participant"])
