@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from helpers import Frame, WsClient, bearer, connected, create_atelier, db_rows, get_state, join, sqlite_path
+from live_helpers import SseClient, live_ws, threaded_server
 from starlette.testclient import TestClient
 
 from app.export.pdf import render_deliverable_html
@@ -299,3 +301,27 @@ def test_browsers_get_the_signals_and_speech_regions_rendered(client: TestClient
         regions = {fragment["id"]: fragment["html"] for fragment in started["fragments"]}
         assert "Je passe la parole à Ana R." in regions["speech"]
         assert "Ana Roux" in regions["prompts"]  # not spoken yet
+
+
+def test_the_round_and_the_signals_work_over_sse_too(make_app: Callable[..., FastAPI]) -> None:
+    """A participant behind a proxy that blocks WebSockets (SSE + POST) is present, raises a hand."""
+    with threaded_server(make_app()) as base_url, httpx.Client(base_url=base_url, timeout=10) as http:
+        try:
+            atelier = create_atelier(http)  # type: ignore[arg-type]  # an httpx.Client speaks like the TestClient
+            referent = join(http, atelier, "animateur", first_name="Alex")  # type: ignore[arg-type]
+            camille = join(http, atelier, first_name="Camille", last_name="Martin")  # type: ignore[arg-type]
+            cam = SseClient(http, atelier["id"], camille["member_token"])
+            cam.connect()
+            with live_ws(base_url, atelier["id"], referent["member_token"]) as alex:
+                alex.hello()
+                alex.drain_to_synced()
+                started = alex.event(alex.send_op("speech.start"))
+                assert started["event"]["round"]["order"] == [camille["member_id"]]
+                cam.send({"type": "hand.raise"})
+                seen = alex.recv_until(lambda frame: frame["type"] == "signals" and frame["hands"] != [])
+                assert [hand["member_id"] for hand in seen["hands"]] == [camille["member_id"]]
+                alex.send_op("speech.give", op_id="give-1", member_id=camille["member_id"])
+                given = cam.recv_until(lambda frame: frame["type"] == "event" and frame["id"] == "give-1")
+                assert given["event"]["member_id"] == camille["member_id"]
+        finally:
+            SseClient.drop_all(http)
