@@ -6,15 +6,14 @@ Every test gets its own SQLite file. All WebSocket sessions of a test go through
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fault_run import FaultRun
 
 from app.main import create_app
 from app.settings import Settings
@@ -62,7 +61,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 # -- fault campaigns: a fast CI size, and a full size behind an option -----------------------------
 
-RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 FULL_RUN_TIMEOUT_S = 3600
 
 
@@ -82,26 +80,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if "fault_run" in getattr(item, "fixturenames", ()):
                 item.add_marker(pytest.mark.timeout(FULL_RUN_TIMEOUT_S))
-
-
-@dataclass
-class FaultRun:
-    """The size and seed of one fault campaign, and where its figures go."""
-
-    full: bool
-    seed: int
-
-    def size(self, ci: int, full: int) -> int:
-        return full if self.full else ci
-
-    def report(self, name: str, figures: dict[str, Any]) -> None:
-        """Print the figures (the docs quote them); a full run also writes bench/results/faults-<name>.json."""
-        figures = {"campaign": name, "size": "full" if self.full else "ci", "seed": self.seed, **figures}
-        text = json.dumps(figures, ensure_ascii=False, indent=1)
-        print(f"\nfaults-{name}: {text}")
-        if self.full:
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / f"faults-{name}.json").write_text(text + "\n", encoding="utf-8")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import FaultRun
+from fault_run import FaultRun
 from live_server import Server, free_port
 from protocol_model import Replica, check_exactly_once, check_history, comparable, dumps, random_operation, read_log
 from socket_clients import SocketClient, create_atelier, join, server_state, until

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import httpx
 import jsonschema
 import pytest
-from conftest import FaultRun
+from fault_run import FaultRun
 from live_server import ROOT, Server, free_port
 from protocol_model import Replica, random_operation
 from pycrdt import Doc, Text

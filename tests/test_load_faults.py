@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FaultRun
+from fault_run import FaultRun
 from live_server import Server, free_port
 from protocol_model import Replica, check_exactly_once, comparable, dumps, read_log
 from pycrdt import Doc, Text

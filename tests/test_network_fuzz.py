@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FaultRun
+from fault_run import FaultRun
 from helpers import WsClient, create_atelier, get_state, join
 from protocol_model import (
     OPERATION_TYPES,
