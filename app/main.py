@@ -23,6 +23,7 @@ from .settings import Settings
 from .storage.database import make_engine, upgrade_schema
 from .storage.oplog import SqlOpStore
 from .web import (
+    access,
     after_exports,
     api,
     api_demarches,
@@ -35,6 +36,7 @@ from .web import (
     timing_pages,
     ws,
 )
+from .web.csrf import CrossSiteGuard
 from .web.errors import domain_error_handler
 from .web.security import SecurityHeaders
 
@@ -91,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # the stock pages load scripts from a CDN: ours is served at /api
         redoc_url=None,
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(CrossSiteGuard, allowed_origins=settings.origins)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: the CSRF refusal gets the headers too
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(api.router)
@@ -105,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sse.router)
     app.include_router(pages.router)
     app.include_router(timing_pages.router)
+    app.include_router(access.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)

@@ -24,7 +24,7 @@ from .domain.kit_tools import (
 )
 from .domain.questionnaire import QUESTIONS, RATING_SCALE, TEXT_ANSWER_MAX, summary
 from .domain.retention import retention_of
-from .domain.roles import ASSIGNABLE, Role
+from .domain.roles import ACCESS_KEEPERS, ASSIGNABLE, Role
 from .domain.rules_speech import default_turn_seconds
 from .domain.schedule import Schedule, build_schedule, drift_label
 from .domain.signals import REACTIONS, SignalBoard, done_count
@@ -84,6 +84,7 @@ def make_environment() -> Environment:
     env.globals.update(
         Role=Role,
         ASSIGNABLE_ROLES=sorted(ASSIGNABLE, key=list(Role).index),
+        ACCESS_KEEPERS=ACCESS_KEEPERS,
         CARD_TITLE_MAX=limits.CARD_TITLE_MAX,
         CARD_DESCRIPTION_MAX=limits.CARD_DESCRIPTION_MAX,
         MEMBERS_RECOMMENDED=limits.MEMBERS_RECOMMENDED,

@@ -66,6 +66,11 @@ def join(
     return response.json()  # type: ignore[no-any-return]
 
 
+def as_member(atelier: dict[str, Any], member: dict[str, Any]) -> dict[str, str]:
+    """Headers carrying a member's secret in the cookie a browser that joined would send."""
+    return {"Cookie": f"atelier_{atelier['id']}={member['member_token']}"}
+
+
 def get_state(client: TestClient, atelier: dict[str, Any]) -> dict[str, Any]:
     """GET /state as the animateur, without the server clock (so two reads compare equal)."""
     response = client.get(f"/api/ateliers/{atelier['id']}/state", headers=bearer(atelier["animateur_token"]))
@@ -95,6 +100,29 @@ def db_tables(database: Path) -> list[str]:
 
 def sqlite_path(settings: Settings) -> Path:
     return Path(settings.database_url.split("///", 1)[1])
+
+
+def app_routes(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves, WebSockets as ("WS", path), mounts as ("MOUNT", path).
+
+    Walks included routers too (FastAPI keeps them wrapped until the first request), so a route
+    added anywhere shows up here.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: Sequence[Any], prefix: str) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):  # an included router, not flattened yet
+                walk(route.original_router.routes, prefix + route.include_context.prefix)
+            elif type(route).__name__ == "Mount":
+                found.append(("MOUNT", prefix + route.path))
+            elif getattr(route, "methods", None):
+                found.extend((method, prefix + route.path) for method in sorted(route.methods) if method != "HEAD")
+            else:
+                found.append(("WS", prefix + route.path))
+
+    walk(app.routes, "")
+    return sorted(set(found))
 
 
 # -- WebSocket -------------------------------------------------------------------------------

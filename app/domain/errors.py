@@ -25,3 +25,9 @@ class NotFound(DomainError):
 
 class LimitReached(DomainError):
     code = "limit"
+
+
+class Removed(DomainError):
+    """The actor was removed from the atelier by the référent."""
+
+    code = "removed"

@@ -45,6 +45,13 @@ class RoleSet:
 
 
 @dataclass(frozen=True)
+class MemberRemoved:
+    type: ClassVar[str] = "member.removed"
+    member_id: str
+    at: float
+
+
+@dataclass(frozen=True)
 class StepChanged:
     type: ClassVar[str] = "step.changed"
     index: int
@@ -105,6 +112,7 @@ Event = (
     MemberJoined
     | MembersAnonymised
     | RoleSet
+    | MemberRemoved
     | StepChanged
     | TimerChanged
     | CardCreated
@@ -166,6 +174,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         return MembersAnonymised(labels=dict(body["labels"]), texts=texts, at=body["at"])
     simple: dict[str, type[Any]] = {
         RoleSet.type: RoleSet,
+        MemberRemoved.type: MemberRemoved,
         CardUpdated.type: CardUpdated,
         CardDeleted.type: CardDeleted,
         CardPlaced.type: CardPlaced,

@@ -32,6 +32,13 @@ class SetRole:
 
 
 @dataclass(frozen=True)
+class RemoveMember:
+    """Take a person out of the atelier: their secret stops working; their contributions stay."""
+
+    member_id: str
+
+
+@dataclass(frozen=True)
 class GotoStep:
     index: int
 
@@ -276,6 +283,7 @@ Operation = (
     JoinMember
     | AnonymiseMembers
     | SetRole
+    | RemoveMember
     | GotoStep
     | NextStep
     | PreviousStep

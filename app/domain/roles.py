@@ -31,3 +31,7 @@ ANIMATION_TEAM = frozenset({Role.REFERENT, Role.CHALLENGEUR, Role.COMPLICE})
 CONTRIBUTORS = frozenset({Role.REFERENT, Role.CHALLENGEUR, Role.COMPLICE, Role.PARTICIPANT})
 # Roles the référent may give to a joined person (there is one référent: the link holder).
 ASSIGNABLE = frozenset({Role.CHALLENGEUR, Role.COMPLICE, Role.PARTICIPANT, Role.OBSERVER})
+# Who lets people in and out: regenerate the participant link, set its expiry, remove a person.
+# Only the référent: the kit makes them the pilot who "nomme l'équipe d'animation" and "répartit les
+# rôles"; the challengeur runs the steps and the timing, which needs no power over who is in the room.
+ACCESS_KEEPERS = frozenset({Role.REFERENT})

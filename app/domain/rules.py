@@ -14,7 +14,7 @@ from . import limits
 from .after_events import AFTER_EVENTS
 from .anonymise import decide_anonymise, evolve_anonymised
 from .cleaning import clean_email, clean_line
-from .errors import Forbidden, InvalidOperation, LimitReached, NotFound
+from .errors import Forbidden, InvalidOperation, LimitReached, NotFound, Removed
 from .events import (
     CardCreated,
     CardDeleted,
@@ -22,6 +22,7 @@ from .events import (
     CardUpdated,
     Event,
     MemberJoined,
+    MemberRemoved,
     MembersAnonymised,
     PriorityMarked,
     RoleSet,
@@ -44,6 +45,7 @@ from .operations import (
     PauseTimer,
     PlaceCard,
     PreviousStep,
+    RemoveMember,
     ResetTimer,
     SetRole,
     StartTimer,
@@ -52,7 +54,7 @@ from .operations import (
 )
 from .reflection import ReflectionOperation
 from .reflection_events import REFLECTION_EVENTS
-from .roles import ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
+from .roles import ACCESS_KEEPERS, ANIMATEURS, ANIMATION_TEAM, ASSIGNABLE, CONTRIBUTORS, Role
 from .rules_after import decide_after, evolve_after
 from .rules_engagement import decide_engagement, evolve_engagement, may_use, text_writer_tool
 from .rules_reflection import decide_draft_edit, decide_reflection, evolve_reflection, keep_private, touches_draft
@@ -83,6 +85,9 @@ def decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event:
     if isinstance(op, AnonymiseMembers):
         return decide_anonymise(state, actor, now)
     member = state.members.get(actor)
+    if member is not None and member.removed:
+        # Checked once here, before any rule reads the role a removed person still carries.
+        raise Removed("Vous avez été retiré de l'atelier.")
     if member is not None:
         if isinstance(op, REFLECTION_OPERATIONS):
             return decide_reflection(state, op, member, now)
@@ -110,9 +115,18 @@ def _decide(state: AtelierState, op: Operation, actor: str, now: float) -> Event
             _require(role == Role.REFERENT, "Seul le référent-animateur attribue les rôles.")
             target = _member(state, op.member_id)
             _require(target.role != Role.REFERENT, "Le rôle du référent-animateur ne change pas.")
+            if target.removed:
+                raise InvalidOperation("Cette personne a été retirée de l'atelier.")
             if op.role not in ASSIGNABLE:
                 raise InvalidOperation("Ce rôle ne peut pas être attribué.")
             return RoleSet(member_id=target.id, role=str(op.role))
+        case RemoveMember():
+            _require(role in ACCESS_KEEPERS, "Seul le référent-animateur retire une personne de l'atelier.")
+            target = _member(state, op.member_id)
+            _require(target.role not in ACCESS_KEEPERS, "Le référent-animateur ne peut pas être retiré.")
+            if target.removed:
+                raise InvalidOperation("Cette personne a déjà été retirée de l'atelier.")
+            return MemberRemoved(member_id=target.id, at=now)
         case GotoStep() | NextStep() | PreviousStep():
             _require(role in ANIMATEURS, "Seuls les animateurs changent d'étape.")
             return _change_step(state, _target_step(state, op), now)
@@ -186,6 +200,8 @@ def evolve(state: AtelierState, event: Event) -> None:
             evolve_anonymised(state, event)
         case RoleSet():
             state.members[event.member_id].role = Role(event.role)
+        case MemberRemoved():
+            state.members[event.member_id].removed = True
         case StepChanged():
             state.previous_step_index, state.step_index = state.step_index, event.index
             state.step_changed_at = event.at

@@ -40,6 +40,8 @@ class Member:
     role: Role
     joined_at: float
     email: str = ""  # optional, to receive the compte rendu; the animation team's to see
+    # Removed by the référent: their secret opens nothing any more, their contributions stay.
+    removed: bool = False
 
     @property
     def display_name(self) -> str:
@@ -53,7 +55,7 @@ class Member:
 
     @property
     def is_animation_team(self) -> bool:
-        return self.role in ANIMATION_TEAM
+        return self.role in ANIMATION_TEAM and not self.removed
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"role": str(self.role)}

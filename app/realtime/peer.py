@@ -18,6 +18,7 @@ CLOSE_TRY_AGAIN = 1013  # "try again later": the client reconnects and catches u
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_ERROR = 1011
+CLOSE_REMOVED = 4410  # removed from the atelier by the référent: do not reconnect
 
 
 class Transport(Protocol):
@@ -70,6 +71,20 @@ class Peer:
             self._task.cancel()
         asyncio.get_running_loop().create_task(self._close(code))
 
+    def close_after_outbox(self, code: int) -> None:
+        """Send what is already queued (a last error frame saying why), then close with `code`.
+
+        `closed` is set once the queue is through, so a transport that watches it (SSE) has delivered
+        the last frames before it says goodbye."""
+        if self.closed.is_set() or self.close_code is not None:
+            return
+        self.close_code = code
+        try:
+            self._outbox.put_nowait(None)  # anything offered after this is never sent
+        except asyncio.QueueFull:
+            self.close_code = None
+            self.close_soon(code)
+
     async def _close(self, code: int) -> None:
         with contextlib.suppress(Exception):
             await self.transport.close(code)
@@ -79,6 +94,9 @@ class Peer:
             while True:
                 text = await self._outbox.get()
                 if text is None:
+                    if self.close_code is not None:
+                        self.closed.set()
+                        await self._close(self.close_code)
                     return
                 await self.transport.send_text(text)
         except asyncio.CancelledError:

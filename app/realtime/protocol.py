@@ -67,6 +67,11 @@ class MemberSetRole(_Op):
     role: Literal["challengeur", "complice", "participant", "observer"]
 
 
+class MemberRemove(_Op):
+    type: Literal["member.remove"]
+    member_id: CardId
+
+
 class StepGoto(_Op):
     type: Literal["step.goto"]
     index: int
@@ -137,6 +142,7 @@ class TextUpdate(_Op):
 
 OpFrame = (
     MemberSetRole
+    | MemberRemove
     | StepGoto
     | StepNext
     | StepPrev
@@ -204,6 +210,8 @@ def to_operation(frame: _Op) -> ops.Operation:
     match frame:
         case MemberSetRole():
             return ops.SetRole(member_id=frame.member_id, role=Role(frame.role))
+        case MemberRemove():
+            return ops.RemoveMember(member_id=frame.member_id)
         case StepGoto():
             return ops.GotoStep(index=frame.index)
         case StepNext():

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.errors import DomainError, Forbidden, NotFound, Removed
 from ..domain.events import event_from_dict, event_to_dict
 from ..domain.operations import Operation
 from ..domain.roles import CONTRIBUTORS
@@ -23,8 +23,8 @@ from ..domain.rules import decide, evolve
 from ..domain.state import DRAFT_FIELDS, AtelierState
 from ..domain.views import event_view, personal, private_author, shows_actor, state_view
 from .fragments import FragmentRenderer
-from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _Poison
-from .peer import Peer
+from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _Poison, error_frame
+from .peer import CLOSE_REMOVED, Peer
 from .ports import LogEntry, OpStore, StoredAtelier
 from .protocol import PROTOCOL_VERSION, CardDrag, FieldFocus, encode
 from .signals import RoomSignals
@@ -99,6 +99,8 @@ class Room:
             member = self.state.members.get(peer.member_id)
             if member is None:
                 raise Forbidden("Personne inconnue dans cet atelier.")
+            if member.removed:
+                raise Removed("Vous avez été retiré de l'atelier.")
             peer.offer(
                 encode(
                     {
@@ -310,6 +312,8 @@ class Room:
         if entry.event["type"] == "member.role_set":
             self._refresh_member(entry.event["member_id"])
         self.signals.after_event(self, entry.event)  # a new step, a turn given: the signals follow
+        if entry.event["type"] == "member.removed":
+            self._show_out(entry.event["member_id"])
 
     def _refresh_member(self, member_id: str) -> None:
         """A person whose role changed sees a different room: send them a whole new picture."""
@@ -317,6 +321,15 @@ class Room:
             if peer.member_id == member_id:
                 peer.offer(encode({"type": "role.changed", "role": self.state.members[member_id].role}))
                 peer.offer(self.snapshot_message(peer))
+
+    def _show_out(self, member_id: str) -> None:
+        """Close every connection of a removed person, telling them why; the others carry on."""
+        frame = encode(error_frame("removed", "Vous avez été retiré de l'atelier."))
+        for peer in [peer for peer in self.peers if peer.member_id == member_id]:
+            peer.offer(frame)
+            peer.close_after_outbox(CLOSE_REMOVED)
+            self.peers.discard(peer)
+        self._presence_changed()
 
     def _presence_changed(self) -> None:
         online = self.online
@@ -340,7 +353,7 @@ class Room:
         position is kept and sent when the interval ends, so the others never stop on a stale spot.
         """
         member = self.state.members.get(peer.member_id)
-        if member is None or member.role not in CONTRIBUTORS:
+        if member is None or member.removed or member.role not in CONTRIBUTORS:
             raise Forbidden("Votre rôle ne permet pas de déplacer les cartes.")
         if frame.card_id not in self.state.cards:
             raise NotFound("Carte introuvable (peut-être supprimée).")
@@ -379,7 +392,7 @@ class Room:
     def relay_focus(self, peer: Peer, frame: FieldFocus) -> None:
         """Tell the others who is writing in which field (co-writing awareness). Ephemeral."""
         member = self.state.members.get(peer.member_id)
-        if member is None:
+        if member is None or member.removed:
             raise Forbidden("Personne inconnue dans cet atelier.")
         if frame.field is not None and not self.state.is_text_field(frame.field):
             raise NotFound(f"Champ de texte inconnu : {frame.field}.")

@@ -61,6 +61,36 @@ def link_kind(atelier: AtelierRow, *, token: str) -> LinkKind | None:
     return None
 
 
+def link_expired(atelier: AtelierRow, kind: LinkKind, *, now: float) -> bool:
+    """Whether `kind`'s link no longer lets anyone new in. The animateur link never expires:
+    it is the référent's own key, and without it nobody could manage the atelier."""
+    expires_at = atelier.participant_link_expires_at
+    return kind == LinkKind.PARTICIPANT and expires_at is not None and now >= expires_at
+
+
+def regenerate_participant_link(engine: Engine, *, atelier_id: str) -> str:
+    """A new participant token; the old link stops working at once (only the new hash is kept)."""
+    token = new_token()
+    with Session(engine) as session:
+        row = session.get(AtelierRow, atelier_id)
+        if row is None:
+            raise LookupError(atelier_id)
+        row.participant_token_hash = hash_token(token)
+        session.add(row)
+        session.commit()
+    return token
+
+
+def set_participant_link_expiry(engine: Engine, *, atelier_id: str, expires_at: float | None) -> None:
+    with Session(engine) as session:
+        row = session.get(AtelierRow, atelier_id)
+        if row is None:
+            raise LookupError(atelier_id)
+        row.participant_link_expires_at = expires_at
+        session.add(row)
+        session.commit()
+
+
 def create_member(engine: Engine, *, atelier_id: str) -> tuple[str, str]:
     """A new member id and its secret, stored hashed. Their profile is recorded in the log."""
     member_id, token = new_id(), new_token()
@@ -72,11 +102,14 @@ def create_member(engine: Engine, *, atelier_id: str) -> tuple[str, str]:
     return member_id, token
 
 
-def find_member(engine: Engine, *, atelier_id: str, token: str) -> str | None:
-    """The member id whose secret is `token` in this atelier, or None."""
+def find_member(engine: Engine, *, atelier_id: str, token: str, include_revoked: bool = False) -> str | None:
+    """The member id whose secret is `token` in this atelier, or None (also once revoked, unless
+    `include_revoked`: to tell a removed person why they are out rather than just "invalid")."""
     with Session(engine) as session:
         row = session.exec(select(MemberRow).where(MemberRow.token_hash == hash_token(token))).first()
     if row is None or row.atelier_id != atelier_id:
+        return None
+    if row.revoked_at is not None and not include_revoked:
         return None
     return row.id
 

@@ -37,6 +37,8 @@ class AtelierRow(SQLModel, table=True):
     # three months after the atelier (app.domain.retention).
     retention_until: str | None = Field(default=None, max_length=10)
     anonymised_at: float | None = None  # when its people were anonymised, once done
+    # After this moment (epoch seconds) the participant link lets nobody new in; None: no expiry.
+    participant_link_expires_at: float | None = None
 
 
 class MemberRow(SQLModel, table=True):
@@ -48,6 +50,8 @@ class MemberRow(SQLModel, table=True):
     atelier_id: str = Field(foreign_key="atelier.id", index=True, max_length=32)
     token_hash: str = Field(index=True, unique=True, max_length=64)
     created_at: float
+    # Set when the référent removes the person: the secret then opens nothing.
+    revoked_at: float | None = None
 
 
 class OperationRow(SQLModel, table=True):

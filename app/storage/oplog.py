@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..realtime.ports import DuplicateOperation, LogEntry, StoredAtelier
-from .models import AtelierRow, OperationRow, SnapshotRow
+from .models import AtelierRow, MemberRow, OperationRow, SnapshotRow
 
 
 def _dumps(data: Any) -> str:
@@ -66,8 +66,13 @@ class SqlOpStore:
             OperationRow(atelier_id=atelier_id, seq=e.seq, op_id=e.op_id, actor=e.actor, event=_dumps(e.event), at=e.at)
             for e in entries
         ]
+        removed = [e.event["member_id"] for e in entries if e.event["type"] == "member.removed"]
         with Session(self.engine) as session:
             session.add_all(rows)
+            # A removal revokes the secret in the same transaction as its log entry: the two never disagree.
+            for member in session.exec(select(MemberRow).where(col(MemberRow.id).in_(removed))) if removed else ():
+                member.revoked_at = time.time()
+                session.add(member)
             try:
                 session.commit()
             except IntegrityError as error:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from ..export.after import compte_rendu_html, compte_rendu_pdf, compte_rendu_text, social_card_svg
 from ..realtime.room import Room
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, TemplatesDep, load_room
-from .pages import _current_member
+from .pages import current_member
 
 router = APIRouter()
 
@@ -27,7 +27,7 @@ def _attachment(filename: str) -> dict[str, str]:
 
 async def _team_room(request: Request, atelier_id: str, engine: EngineDep, rooms: RoomsDep) -> Room | Response:
     room = await load_room(rooms, atelier_id)
-    member_id = await _current_member(request, engine, room)
+    member_id = await current_member(request, engine, room)
     if member_id is None or not room.state.members[member_id].is_animation_team:
         return JSONResponse({"detail": "Réservé à l'équipe d'animation."}, status_code=403)
     return room

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Engine
 from ..realtime.registry import RoomRegistry
 from ..realtime.room import Room
 from ..settings import Settings
-from ..storage.ateliers import LinkKind, get_atelier, link_kind
+from ..storage.ateliers import LinkKind, get_atelier, link_expired, link_kind
 from ..storage.models import AtelierRow
 
 
@@ -66,6 +67,8 @@ def _link(
     kind = link_kind(atelier, token=bearer_token(credentials))
     if kind is None:
         raise HTTPException(403, "Jeton invalide pour cet atelier.")
+    if link_expired(atelier, kind, now=time.time()):
+        raise HTTPException(403, "Lien d'invitation expiré : demandez un nouveau lien à l'animateur.")
     return kind
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from ..domain.errors import DomainError
 
-STATUS_OF_CODE = {"forbidden": 403, "not_found": 404, "limit": 409, "invalid": 422, "unavailable": 503}
+STATUS_OF_CODE = {"forbidden": 403, "removed": 403, "not_found": 404, "limit": 409, "invalid": 422, "unavailable": 503}
 
 
 async def domain_error_handler(_request: Request, error: Exception) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,12 +18,13 @@ from ..domain.roles import Role
 from ..domain.views import texts_view
 from ..export.deliverable import KINDS, deliverable
 from ..realtime.room import Room
-from ..storage.ateliers import LinkKind, create_atelier, find_member, link_kind
+from ..storage.ateliers import LinkKind, create_atelier, find_member, link_expired, link_kind
 from ..storage.models import AtelierRow
 from ..storage.privacy import retention_date
 from . import joining
 from .api import AtelierCreate
 from .deps import AtelierDep, EngineDep, RoomsDep, SettingsDep, TemplatesDep, load_room, member_cookie
+from .link_expiry import expiry_label
 from .urls import base_url, join_url
 
 router = APIRouter(include_in_schema=False)
@@ -85,24 +87,54 @@ def _form_errors(error: Exception) -> dict[str, str]:
     return {str(item["loc"][0]): messages.get(str(item["loc"][0]), item["msg"]) for item in error.errors()}
 
 
-async def _current_member(request: Request, engine: EngineDep, room: Room) -> str | None:
+async def current_member(request: Request, engine: EngineDep, room: Room) -> str | None:
+    """The member this browser's cookie opens, if any (never a removed one)."""
     token = request.cookies.get(member_cookie(room.atelier_id))
     if not token:
         return None
     member_id = find_member(engine, atelier_id=room.atelier_id, token=token)
-    return member_id if member_id in room.state.members else None
+    if member_id not in room.state.members or room.state.members[member_id].removed:
+        return None
+    return member_id
+
+
+async def removed_page(request: Request, engine: EngineDep, room: Room, templates: TemplatesDep) -> Response | None:
+    """The page a removed person gets instead of the room (their cookie is revoked, not forgotten)."""
+    token = request.cookies.get(member_cookie(room.atelier_id))
+    member_id = token and find_member(engine, atelier_id=room.atelier_id, token=token, include_revoked=True)
+    member = room.state.members.get(member_id) if member_id else None
+    if member is None or not member.removed:
+        return None
+    return render(templates, "error.html", 403, title="Vous avez été retiré de l'atelier",
+                  message="Le référent-animateur vous a retiré de cet atelier. Vos contributions y restent. "
+                  "Pour revenir, adressez-vous à l'équipe d'animation.")  # fmt: skip
+
+
+def _refused_link(templates: TemplatesDep, atelier: AtelierRow, token: str) -> Response | LinkKind:
+    """The link's kind, or the page explaining why it no longer opens the atelier."""
+    kind = link_kind(atelier, token=token)
+    if kind is None:
+        return render(templates, "error.html", 403, title="Lien invalide",
+                      message="Ce lien n'ouvre pas (ou plus) cet atelier : il a peut-être été remplacé. "
+                      "Demandez le lien à jour à l'animateur.")  # fmt: skip
+    if link_expired(atelier, kind, now=time.time()):
+        return render(templates, "error.html", 403, title="Lien expiré",
+                      message="Ce lien d'invitation a expiré : on ne peut plus rejoindre l'atelier avec lui. "
+                      "Demandez un nouveau lien à l'animateur.")  # fmt: skip
+    return kind
 
 
 @router.get("/a/{atelier_id}/join/{token}", response_class=HTMLResponse)
 async def join_form(
     request: Request, token: str, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep, templates: TemplatesDep
 ) -> Response:
-    kind = link_kind(atelier, token=token)
-    if kind is None:
-        return render(templates, "error.html", 403, title="Lien invalide",
-                      message="Ce lien n'ouvre pas cet atelier. Demandez le lien à jour à l'animateur.")  # fmt: skip
+    kind = _refused_link(templates, atelier, token)
+    if isinstance(kind, Response):
+        return kind
     room = await load_room(rooms, atelier.id)
-    member_id = await _current_member(request, engine, room)
+    if kind == LinkKind.PARTICIPANT and (removed := await removed_page(request, engine, room, templates)):
+        return removed  # the same browser coming back through the shared link: say why it is out
+    member_id = await current_member(request, engine, room)
     if member_id is not None and _link_satisfied(room, member_id, kind):
         # Same browser, same person: no second form, same identity.
         return RedirectResponse(f"/a/{atelier.id}", status_code=303)
@@ -151,10 +183,9 @@ async def join(
     structure: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    kind = link_kind(atelier, token=token)
-    if kind is None:
-        return render(templates, "error.html", 403, title="Lien invalide",
-                      message="Ce lien n'ouvre pas cet atelier. Demandez le lien à jour à l'animateur.")  # fmt: skip
+    kind = _refused_link(templates, atelier, token)
+    if isinstance(kind, Response):
+        return kind
     room = await load_room(rooms, atelier.id)
     closed = _closed(templates, atelier, room)
     if closed is not None:
@@ -183,8 +214,10 @@ async def room_page(
     request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep, templates: TemplatesDep
 ) -> Response:
     room = await load_room(rooms, atelier.id)
-    member_id = await _current_member(request, engine, room)
+    member_id = await current_member(request, engine, room)
     if member_id is None:
+        if removed := await removed_page(request, engine, room, templates):
+            return removed
         message = "Pour entrer, ouvrez le lien d'invitation reçu (dans la visio ou par courriel)."
         return render(templates, "error.html", 403, title="Rejoindre l'atelier", message=message)
     async with room.consistent():
@@ -201,6 +234,7 @@ async def room_page(
             signals=room.signals.board,
             retention=retention_date(atelier),
             anonymised_at=atelier.anonymised_at,
+            link_expiry=expiry_label(atelier.participant_link_expires_at),
             # Escaped so the JSON can never close its <script> data block.
             texts_json=json.dumps(texts_view(room.state, team=team)).replace("<", "\\u003c"),
         )
@@ -210,7 +244,7 @@ async def room_page(
 @router.get("/a/{atelier_id}/fiche-sujets.json")  # the Format 1 name, kept for links already shared
 async def deliverable_download(request: Request, atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep) -> Response:
     room = await load_room(rooms, atelier.id)
-    member_id = await _current_member(request, engine, room)
+    member_id = await current_member(request, engine, room)
     if member_id is None or not room.state.members[member_id].is_animation_team:
         return JSONResponse({"detail": "Réservé à l'équipe d'animation."}, status_code=403)
     async with room.consistent():

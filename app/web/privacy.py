@@ -21,7 +21,7 @@ from ..storage.ateliers import get_atelier
 from ..storage.models import AtelierRow
 from ..storage.privacy import retention_date, set_retention, today
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, TemplatesDep, load_room
-from .pages import _current_member, render
+from .pages import current_member, render
 
 router = APIRouter()
 
@@ -86,7 +86,7 @@ async def _not_referent(
 ) -> HTMLResponse | None:
     """The refusal page for anyone but the atelier's référent (by their member cookie), else None."""
     room = await load_room(rooms, atelier.id)
-    member_id = await _current_member(request, engine, room)
+    member_id = await current_member(request, engine, room)
     if member_id is None or room.state.members[member_id].role != Role.REFERENT:
         return render(templates, "error.html", 403, title="Données personnelles",
                       message="Réservé au référent-animateur de l'atelier.", back=f"/a/{atelier.id}")  # fmt: skip

@@ -14,12 +14,12 @@ from dataclasses import replace
 
 from starlette.requests import HTTPConnection
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Removed
 from ..domain.speech_operations import StartRound
 from ..realtime.guidance import relay_guidance
 from ..realtime.guidance_frames import FollowLead, FollowStop, TimerWarn
 from ..realtime.outcomes import error_frame
-from ..realtime.peer import Peer, Transport
+from ..realtime.peer import CLOSE_REMOVED, Peer, Transport
 from ..realtime.protocol import (
     PROTOCOL_VERSION,
     CardDrag,
@@ -55,6 +55,10 @@ class Refusal(Exception):
 
     def frame(self) -> str:
         return encode(error_frame(self.code, self.message))
+
+
+def removed_refusal() -> Refusal:
+    return Refusal("removed", "Vous avez été retiré de l'atelier.", CLOSE_REMOVED, 403)
 
 
 def bad_hello(message: str = NO_HELLO) -> Refusal:
@@ -100,9 +104,13 @@ async def open_session(
     token = hello.token or connection.cookies.get(member_cookie(atelier_id))
     member_id = None
     if token:
-        member_id = await asyncio.to_thread(find_member, connection.state.engine, atelier_id=atelier_id, token=token)
+        member_id = await asyncio.to_thread(
+            find_member, connection.state.engine, atelier_id=atelier_id, token=token, include_revoked=True
+        )
     if member_id is None or member_id not in room.state.members:
         raise Refusal("unauthorized", "Secret de participation manquant ou invalide.", CLOSE_UNAUTHORIZED, 401)
+    if room.state.members[member_id].removed:
+        raise removed_refusal()
     settings = connection.state.settings
     peer = Peer(
         transport, member_id=member_id, html=hello.html, outbox_size=settings.outbox_size,
@@ -111,8 +119,10 @@ async def open_session(
     peer.start()
     try:
         await room.join(peer, hello.last_seq)
-    except BaseException:
+    except BaseException as error:
         await peer.stop()
+        if isinstance(error, Removed):  # removed between the check above and the join
+            raise removed_refusal() from error
         raise
     return RealtimeSession(room, peer)
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..realtime.room import Room
 from .deps import AtelierDep, EngineDep, RoomsDep, TemplatesDep, load_room
-from .pages import _current_member, render
+from .pages import current_member, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +20,7 @@ TEAM_ONLY = "Réservé à l'équipe d'animation : ouvrez cette page depuis le na
 
 
 async def _team_member(request: Request, engine: EngineDep, room: Room) -> str | None:
-    member_id = await _current_member(request, engine, room)
+    member_id = await current_member(request, engine, room)
     if member_id is None or not room.state.members[member_id].is_animation_team:
         return None
     return member_id

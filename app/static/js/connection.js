@@ -23,7 +23,9 @@ const FATAL_CLOSES = new Map([
   [4401, "Accès refusé : rouvrez le lien d'invitation."],
   [4403, "Connexion refusée depuis cette origine."],
   [4404, "Cet atelier n'existe plus."],
+  [4410, "Vous avez été retiré de l'atelier."],
 ]);
+const CLOSE_REMOVED = 4410;
 
 /** A new client-made operation id. */
 export function newId() {
@@ -144,6 +146,8 @@ export class Connection extends EventTarget {
     if (FATAL_CLOSES.has(code)) {
       this.stopped = true;
       this.#showStatus("fatal", FATAL_CLOSES.get(code));
+      // The server's page for a removed person says so and offers no control: show it instead of the room.
+      if (code === CLOSE_REMOVED) location.reload();
       return;
     }
     if (this.transport === "websocket" && !this.forced && !link.onPurpose) this.#judgeSocket(link);
