@@ -190,6 +190,8 @@ async def join(
     closed = _closed(templates, atelier, room)
     if closed is not None:
         return closed
+    if kind == LinkKind.PARTICIPANT and (removed := await removed_page(request, engine, room, templates)):
+        return removed
     values = {"first_name": first_name, "last_name": last_name, "structure": structure, "email": email}
     try:
         _member_id, secret = await joining.join(
