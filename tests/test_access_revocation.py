@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from helpers import as_member, bearer, connected, create_atelier, get_state, join, ws_connect
 from starlette.testclient import TestClient
 
+from app.main import create_app
 from app.realtime.peer import CLOSE_REMOVED
 from app.settings import Settings
 from app.storage.ateliers import set_participant_link_expiry
-from app.storage.database import make_engine
+from app.storage.database import MIGRATIONS_DIR, make_engine
 
 
 @pytest.fixture
@@ -138,3 +144,27 @@ def test_a_removed_person_gets_a_page_saying_so_and_cannot_come_back_through_the
     assert again.status_code == 403 and "Vous avez été retiré de l'atelier" in unescape(again.text)
     roster = client.get(f"/a/{atelier['id']}", headers=as_member(atelier, people["referent"])).text
     assert "retiré·e de l'atelier" in unescape(roster)
+
+
+def test_migration_0003_keeps_existing_members_and_links_working(settings: Settings, database: Path) -> None:
+    engine = make_engine(settings.database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:  # 0002 → head at start
+        atelier = create_atelier(client)
+        member = join(client, atelier)
+        with connected(client, atelier, member):
+            pass
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT revoked_at FROM member").fetchall() == [(None,)]
+        assert connection.execute("SELECT participant_link_expires_at FROM atelier").fetchall() == [(None,)]
+    with engine.begin() as connection:  # and back: the two columns go, the rows stay
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert "revoked_at" not in {row[1] for row in connection.execute("PRAGMA table_info(member)")}
+        assert connection.execute("SELECT count(*) FROM member").fetchone() == (1,)
