@@ -45,6 +45,7 @@ from app.domain.formats import get_format
 from app.domain.kit_tools import QUESTION_KEYS, REFORMULATION_PROMPTS
 from app.domain.questionnaire import QUESTION_BY_KEY
 from app.domain.roles import ACCESS_KEEPERS, ANIMATEURS, ANIMATION_TEAM, CONTRIBUTORS, Role
+from app.domain.votes import VOTES_PER_PERSON_MAX
 from app.main import create_app
 from app.realtime import protocol
 from app.realtime.peer import CLOSE_REMOVED
@@ -300,6 +301,10 @@ class World:
     people: People
     sockets: dict[Actor, WsClient]
     setup: WsClient | None = None
+    actor: Actor = Actor.REFERENT  # whose cell is being prepared
+
+    def state(self) -> dict[str, Any]:
+        return get_state(self.client, self.people.atelier)["state"]  # type: ignore[no-any-return]
 
     def op(self, type: str, **fields: Any) -> None:
         """The référent does something to set the scene (acknowledged before going on)."""
@@ -324,7 +329,7 @@ class Message:
 
     allowed: frozenset[Role]
     frame: MakeFrame  # (world, unique suffix) → the frame's fields besides `type` and `id`
-    format: str = "1"
+    world: str = "1"  # the format; rows whose scene would spoil the others' have a world of their own
     prepare: Prepare | None = None
     ok: str = ACK
     refused: str = "forbidden"
@@ -369,6 +374,46 @@ def _questionnaire(world: World, _suffix: str) -> None:
     world.op("questionnaire.open", anonymous=True)
 
 
+def _other_cards_step(world: World) -> int:
+    """A step that opens the cards, other than the current one (a reflection starts once per step)."""
+    current = world.state()["step_index"]
+    steps = get_format("1").steps
+    return next(index for index, step in enumerate(steps) if Tool.CARDS in step.tools and index != current)
+
+
+def _reflection_closed(world: World, _suffix: str) -> None:
+    world.op("step.goto", index=_other_cards_step(world))
+
+
+def _reflection_open(world: World, suffix: str) -> None:
+    _reflection_closed(world, suffix)
+    world.op("reflection.start")
+
+
+def _vote_closed(world: World, _suffix: str) -> None:
+    state = world.state()
+    if not state["cards"]:
+        world.op("step.goto", index=_other_cards_step(world))
+        world.op("card.create", card_id=BALLOT_CARD, title="La carte du vote")
+    if state["vote"] is not None and state["vote"]["open"]:
+        world.op("vote.close")
+
+
+def _vote_open(world: World, suffix: str) -> None:
+    _vote_closed(world, suffix)
+    world.op("vote.open", votes_per_person=VOTES_PER_PERSON_MAX, multiple=True)
+
+
+def _own_dot(world: World, suffix: str) -> None:
+    """An open vote where the actor has a dot to take back (if their role lets them vote at all)."""
+    _vote_open(world, suffix)
+    if world.actor in ROLE_OF and ROLE_OF[world.actor] in CONTRIBUTORS:
+        voter = world.sockets[world.actor]
+        voter.ack(voter.send_op("vote.place", card_id=BALLOT_CARD))
+
+
+REFLECTION, VOTE = "1 reflection", "1 vote"  # worlds of their own: a reflection or a vote changes the cards' rules
+BALLOT_CARD = "ballot-card"
 PROMPT = REFORMULATION_PROMPTS[0].key
 QUESTION = sorted(QUESTION_KEYS)[0]
 RATING = next(key for key, question in QUESTION_BY_KEY.items() if question.kind == "rating")
@@ -397,42 +442,49 @@ SOCKET: dict[str, Message] = {
                           prepare=_card),
     "card.priority": Message(ANIMATEURS, lambda w, s: {"card_id": f"c-{s}", "priority": True}, prepare=_card),
     "text.update": Message(ANIMATION_TEAM, lambda w, s: {"field": "notes:0", "update": text_update("Note")}),
-    "subject.set": Message(ANIMATEURS, lambda w, s: {"title": "Le sujet"}, format="2"),
+    "subject.set": Message(ANIMATEURS, lambda w, s: {"title": "Le sujet"}, world="2"),
     "reformulation.create": Message(CONTRIBUTORS, lambda w, s: {"reformulation_id": f"r-{s}", "answers": {PROMPT: "a"}},
-                                    format="2", prepare=_at(Tool.REFORMULATIONS)),
+                                    world="2", prepare=_at(Tool.REFORMULATIONS)),
     "reformulation.update": Message(ANIMATION_TEAM,
                                     lambda w, s: {"reformulation_id": f"r-{s}", "answers": {PROMPT: "b"}},
-                                    format="2", prepare=_at(Tool.REFORMULATIONS, _reformulation)),
+                                    world="2", prepare=_at(Tool.REFORMULATIONS, _reformulation)),
     "reformulation.delete": Message(ANIMATION_TEAM, lambda w, s: {"reformulation_id": f"r-{s}"},
-                                    format="2", prepare=_at(Tool.REFORMULATIONS, _reformulation)),
+                                    world="2", prepare=_at(Tool.REFORMULATIONS, _reformulation)),
     "idea.create": Message(CONTRIBUTORS, lambda w, s: {"idea_id": f"i-{s}", "question": QUESTION, "text": "Une idée"},
-                           format="2", prepare=_at(Tool.IDEAS)),
+                           world="2", prepare=_at(Tool.IDEAS)),
     "idea.update": Message(ANIMATION_TEAM, lambda w, s: {"idea_id": f"i-{s}", "question": QUESTION, "text": "Autre"},
-                           format="2", prepare=_at(Tool.IDEAS, _idea)),
-    "idea.delete": Message(ANIMATION_TEAM, lambda w, s: {"idea_id": f"i-{s}"}, format="2",
+                           world="2", prepare=_at(Tool.IDEAS, _idea)),
+    "idea.delete": Message(ANIMATION_TEAM, lambda w, s: {"idea_id": f"i-{s}"}, world="2",
                            prepare=_at(Tool.IDEAS, _idea)),
-    "canevas.value": Message(CONTRIBUTORS, lambda w, s: {"value": "transparence", "checked": True}, format="2",
+    "canevas.value": Message(CONTRIBUTORS, lambda w, s: {"value": "transparence", "checked": True}, world="2",
                              prepare=_at(Tool.CANEVAS)),
     "sous_action.create": Message(CONTRIBUTORS, lambda w, s: {"sous_action_id": f"s-{s}", "text": "Une sous-action"},
-                                  format="3", prepare=_at(Tool.SOUS_ACTIONS)),
+                                  world="3", prepare=_at(Tool.SOUS_ACTIONS)),
     "sous_action.merge": Message(ANIMATION_TEAM, lambda w, s: {"sous_action_id": f"s-{s}", "into_id": f"t-{s}"},
-                                 format="3", prepare=_at(Tool.SOUS_ACTIONS, _sous_actions)),
-    "sous_action.delete": Message(ANIMATION_TEAM, lambda w, s: {"sous_action_id": f"s-{s}"}, format="3",
+                                 world="3", prepare=_at(Tool.SOUS_ACTIONS, _sous_actions)),
+    "sous_action.delete": Message(ANIMATION_TEAM, lambda w, s: {"sous_action_id": f"s-{s}"}, world="3",
                                   prepare=_at(Tool.SOUS_ACTIONS, _sous_actions)),
-    "roadmap.horizon": Message(ANIMATEURS, lambda w, s: {"start_year": 2026, "end_year": 2028}, format="3"),
-    "etape.create": Message(CONTRIBUTORS, lambda w, s: {"etape_id": f"e-{s}", "title": "Une étape"}, format="3",
+    "roadmap.horizon": Message(ANIMATEURS, lambda w, s: {"start_year": 2026, "end_year": 2028}, world="3"),
+    "etape.create": Message(CONTRIBUTORS, lambda w, s: {"etape_id": f"e-{s}", "title": "Une étape"}, world="3",
                             prepare=_at(Tool.ROADMAP)),
-    "etape.update": Message(ANIMATION_TEAM, lambda w, s: {"etape_id": f"e-{s}", "title": "Retouchée"}, format="3",
+    "etape.update": Message(ANIMATION_TEAM, lambda w, s: {"etape_id": f"e-{s}", "title": "Retouchée"}, world="3",
                             prepare=_at(Tool.ROADMAP, _etape)),
-    "etape.move": Message(CONTRIBUTORS, lambda w, s: {"etape_id": f"e-{s}", "index": 0}, format="3",
+    "etape.move": Message(CONTRIBUTORS, lambda w, s: {"etape_id": f"e-{s}", "index": 0}, world="3",
                           prepare=_at(Tool.ROADMAP, _etape)),
-    "etape.delete": Message(ANIMATION_TEAM, lambda w, s: {"etape_id": f"e-{s}"}, format="3",
+    "etape.delete": Message(ANIMATION_TEAM, lambda w, s: {"etape_id": f"e-{s}"}, world="3",
                             prepare=_at(Tool.ROADMAP, _etape)),
     "questionnaire.open": Message(ANIMATEURS, lambda w, s: {"anonymous": True}),
     "questionnaire.close": Message(ANIMATEURS, lambda w, s: {}, prepare=_questionnaire),
     "questionnaire.answer": Message(NOT_OBSERVERS, lambda w, s: {"answers": {RATING: 4}}, prepare=_questionnaire),
     "draft.generate": Message(ANIMATION_TEAM, lambda w, s: {"field": "post"}),
     "compte_rendu.finalize": Message(ANIMATEURS, lambda w, s: {"final": False}),
+    "reflection.start": Message(ANIMATEURS, lambda w, s: {}, world=REFLECTION, prepare=_reflection_closed),
+    "reflection.reveal": Message(ANIMATEURS, lambda w, s: {"anonymous": False}, world=REFLECTION,
+                                 prepare=_reflection_open),
+    "vote.open": Message(ANIMATEURS, lambda w, s: {"votes_per_person": 3}, world=VOTE, prepare=_vote_closed),
+    "vote.close": Message(ANIMATEURS, lambda w, s: {}, world=VOTE, prepare=_vote_open),
+    "vote.place": Message(CONTRIBUTORS, lambda w, s: {"card_id": BALLOT_CARD}, world=VOTE, prepare=_vote_open),
+    "vote.remove": Message(CONTRIBUTORS, lambda w, s: {"card_id": BALLOT_CARD}, world=VOTE, prepare=_own_dot),
 }  # fmt: skip
 
 MESSAGE_TYPES = sorted({*protocol.OP_TYPES, *protocol.EPHEMERAL_TYPES, "hello"})
@@ -450,15 +502,15 @@ def worlds(client: TestClient) -> Iterator[dict[str, World]]:
     """One connected atelier per format, shared by the rows (each row sets its own scene)."""
     with contextlib.ExitStack() as stack:
         made: dict[str, World] = {}
-        for format_key in ("1", "2", "3"):
-            atelier = create_atelier(client, format_key)
+        for name in ("1", "2", "3", REFLECTION, VOTE):
+            atelier = create_atelier(client, name[0])
             people = _roster(client, People(atelier, {}))
             sockets = {
                 actor: stack.enter_context(connected_as(client, people, actor))
                 for actor in Actor
                 if actor in ROLE_OF
             }
-            made[format_key] = World(client, people, sockets)
+            made[name] = World(client, people, sockets)
         yield made
 
 
@@ -493,11 +545,12 @@ def _outcome(world: World, actor: Actor, kind: str, fields: Frame) -> str | int:
 @pytest.mark.parametrize("kind", sorted(SOCKET))
 def test_message_type_answers_each_actor_as_the_table_says(worlds: dict[str, World], kind: str) -> None:
     row = SOCKET[kind]
-    world = worlds[row.format]
+    world = worlds[row.world]
     wrong: list[str] = []
     with connected_as(world.client, world.people, Actor.REFERENT) as world.setup:
         for number, actor in enumerate(Actor):
             suffix = f"{kind.replace('.', '-')}-{number}"
+            world.actor = actor
             if row.prepare is not None:
                 row.prepare(world, suffix)
             fields = row.frame(world, suffix)
