@@ -17,6 +17,7 @@ Every refused request or message is checked to have changed nothing (the databas
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from helpers import (
     Frame,
+    FrameClient,
     WsClient,
     app_routes,
     bearer,
@@ -38,6 +41,7 @@ from helpers import (
     text_update,
     ws_connect,
 )
+from live_helpers import live_ws, threaded_server
 from starlette.testclient import TestClient
 
 from app.domain.deroule import Tool
@@ -51,7 +55,7 @@ from app.realtime import protocol
 from app.realtime.peer import CLOSE_REMOVED
 from app.settings import Settings
 from app.web.joining import ROLE_OF_LINK
-from app.web.ws import CLOSE_UNAUTHORIZED
+from app.web.realtime_session import CLOSE_UNAUTHORIZED
 
 
 class Actor(StrEnum):
@@ -81,6 +85,9 @@ LINK = "link"  # an atelier link as `Authorization: Bearer` (the JSON API)
 LINK_IN_URL = "link in URL"  # an atelier link in the path (the join page)
 DEMARCHE = "démarche"  # the démarche's token as `Authorization: Bearer`
 DEMARCHE_IN_URL = "démarche in URL"  # the démarche's token in the path (its page)
+HELLO = "member token in hello"  # the realtime fallback's session: the socket's hello, over HTTP
+SESSION = "session id"  # a realtime fallback session's unguessable id, given only to whom said hello
+LIVE = (HELLO, SESSION)  # checked against a live server: an event stream never ends in-process
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,10 @@ class Http:
     def expect(self, actor: Actor) -> int:
         if self.credential == PUBLIC:
             return self.ok
+        if self.credential == HELLO:  # as the socket's handshake: 4401 → 401, 4410 → 403
+            return {Actor.NO_TOKEN: 401, Actor.WRONG_TOKEN: 401, Actor.KICKED: self.refused}.get(actor, self.ok)
+        if self.credential == SESSION:  # strangers never get a session: any id they try is unknown
+            return 404 if actor in STRANGERS else self.ok
         if actor == Actor.NO_TOKEN:  # no cookie: refused; no Bearer: 401; no token in the URL: no such page
             return {COOKIE: self.refused, LINK: 401, DEMARCHE: 401}.get(self.credential, 404)
         if actor == Actor.WRONG_TOKEN:
@@ -162,7 +173,13 @@ HTTP: dict[tuple[str, str], Http] = {
     ("GET", "/api/demarches/{demarche_id}/deliverable.pdf"): Http(DEMARCHE),
     ("GET", "/api/demarches/{demarche_id}/compte-rendu.md"): Http(DEMARCHE),
     ("GET", "/api/demarches/{demarche_id}/compte-rendu.pdf"): Http(DEMARCHE),
+    # The realtime fallback (SSE + POST): the socket's rules, then the session's id. What each message
+    # may do is the SOCKET table's: both transports go through the same session code.
+    ("POST", "/rt/ateliers/{atelier_id}/sessions"): Http(HELLO, ok=201),
+    ("POST", "/rt/sessions/{sid}/messages"): Http(SESSION, ok=202),
+    ("GET", "/rt/sessions/{sid}/events"): Http(SESSION),
 }
+IN_PROCESS = sorted(route for route, row in HTTP.items() if row.credential not in LIVE)
 
 
 @dataclass
@@ -199,17 +216,21 @@ def _people(client: TestClient) -> People:
     return _roster(client, People(response.json(), demarche))
 
 
-def _roster(client: TestClient, people: People) -> People:
+def _roster(client: TestClient | httpx.Client, people: People, referent_socket: Connect | None = None) -> People:
     """One person per role joined, and one more removed by the référent."""
     atelier = people.atelier
-    people.members[Actor.REFERENT] = join(client, atelier, "animateur", first_name="Alex", last_name="Durand")
+    people.members[Actor.REFERENT] = join(client, atelier, "animateur", first_name="Alex", last_name="Durand")  # type: ignore[arg-type]
     for actor in (Actor.CHALLENGEUR, Actor.COMPLICE, Actor.PARTICIPANT, Actor.OBSERVER, Actor.KICKED):
-        people.members[actor] = join(client, atelier, first_name=actor.value.title(), last_name="Martin")
-    with connected_as(client, people, Actor.REFERENT) as referent:
+        people.members[actor] = join(client, atelier, first_name=actor.value.title(), last_name="Martin")  # type: ignore[arg-type]
+    connect = referent_socket or (lambda: connected_as(client, people, Actor.REFERENT))  # type: ignore[arg-type]
+    with connect() as referent:
         for actor in (Actor.CHALLENGEUR, Actor.COMPLICE, Actor.OBSERVER):
             referent.ack(referent.send_op("member.set_role", member_id=people.members[actor]["member_id"], role=actor))
         referent.ack(referent.send_op("member.remove", member_id=people.members[Actor.KICKED]["member_id"]))
     return people
+
+
+Connect = Callable[[], contextlib.AbstractContextManager[FrameClient]]
 
 
 @contextlib.contextmanager
@@ -262,7 +283,7 @@ def test_every_http_route_has_a_row(client: TestClient) -> None:
     assert not stale, f"rows in HTTP for routes that no longer exist: {stale}"
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(HTTP), ids=[f"{m} {p}" for m, p in sorted(HTTP)])
+@pytest.mark.parametrize(("method", "path"), IN_PROCESS, ids=[f"{m} {p}" for m, p in IN_PROCESS])
 def test_http_route_answers_each_actor_as_the_table_says(
     client: TestClient, database: Path, method: str, path: str
 ) -> None:
@@ -279,6 +300,43 @@ def test_http_route_answers_each_actor_as_the_table_says(
         elif before is not None and status != row.ok:
             assert _database(database) == before, f"{method} {path}: refused for {actor} but changed the database"
     assert not wrong, f"{method} {path}: " + "; ".join(wrong)
+
+
+def test_realtime_fallback_routes_answer_each_actor_as_the_table_says(tmp_path: Path) -> None:
+    database = tmp_path / "live.db"
+    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+    with threaded_server(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as http:
+        atelier = create_atelier(http, "1")  # type: ignore[arg-type]  # an httpx.Client speaks like the TestClient
+
+        @contextlib.contextmanager
+        def referent() -> Iterator[FrameClient]:
+            with live_ws(base_url, atelier["id"], people.member_token(Actor.REFERENT)) as ws:
+                ws.hello()
+                ws.drain_to_synced()
+                yield ws
+
+        people = People(atelier, {})
+        _roster(http, people, referent)
+        wrong: list[str] = []
+        for actor in Actor:
+            hello = {"type": "hello", "token": people.member_token(actor)}
+            before = _database(database)
+            opened = http.post(f"/rt/ateliers/{atelier['id']}/sessions", content=json.dumps(hello))
+            sid = opened.json()["session"] if opened.status_code == 201 else secrets.token_urlsafe(24)
+            posted = http.post(f"/rt/sessions/{sid}/messages", content=json.dumps({"type": "ping"}))
+            with http.stream("GET", f"/rt/sessions/{sid}/events") as events:
+                streamed = events.status_code
+            got = (opened.status_code, posted.status_code, streamed)
+            for (method, path), status in zip(LIVE_ROUTES, got, strict=True):
+                if status != (expected := HTTP[(method, path)].expect(actor)):
+                    wrong.append(f"{method} {path}, {actor}: expected {expected}, got {status}")
+            if actor in STRANGERS:
+                assert _database(database) == before, f"the realtime fallback changed something for {actor}"
+        assert not wrong, "; ".join(wrong)
+
+
+LIVE_ROUTES = [("POST", "/rt/ateliers/{atelier_id}/sessions"), ("POST", "/rt/sessions/{sid}/messages"),
+               ("GET", "/rt/sessions/{sid}/events")]  # fmt: skip
 
 
 # -- WebSocket ------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ neither header do not come from a current browser (curl, scripts): they are let 
 member cookie is `SameSite=Lax` besides, so an old browser does not send it on a cross-site POST.
 
 The JSON API under `/api/` is left alone: it authenticates with a Bearer token sent explicitly,
-never with a cookie, so a forged request would have no credential to ride on.
+never with a cookie, so a forged request would have no credential to ride on. The realtime fallback
+under `/rt/` (SSE + POST) checks the `Origin` of every request itself and answers in its protocol's
+words (`bad_origin`), as the WebSocket handshake does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-EXEMPT_PREFIX = "/api/"
+EXEMPT_PREFIXES = ("/api/", "/rt/")
 TITLE = "Requête refusée"
 MESSAGE = (
     "Ce formulaire a été envoyé depuis un autre site : par sécurité, rien n'a été modifié. "
@@ -51,7 +53,7 @@ class CrossSiteGuard:
         if (
             scope["type"] == "http"
             and scope["method"] in UNSAFE_METHODS
-            and not scope["path"].startswith(EXEMPT_PREFIX)
+            and not scope["path"].startswith(EXEMPT_PREFIXES)
             and is_cross_site(Headers(scope=scope), self.allowed_origins)
         ):
             await _refusal(scope)(scope, receive, send)
