@@ -17,6 +17,7 @@ Every refused request or message is checked to have changed nothing (the databas
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import secrets
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ import pytest
 from helpers import (
     Frame,
     FrameClient,
+    NoFrame,
     WsClient,
     app_routes,
     bearer,
@@ -154,6 +156,8 @@ HTTP: dict[tuple[str, str], Http] = {
     ("GET", "/a/{atelier_id}/compte-rendu.md"): Http(COOKIE, ANIMATION_TEAM),
     ("GET", "/a/{atelier_id}/compte-rendu.pdf"): Http(COOKIE, ANIMATION_TEAM),
     ("GET", "/a/{atelier_id}/carte-reseau-social.svg"): Http(COOKIE, ANIMATION_TEAM),
+    ("GET", "/a/{atelier_id}/schedule"): Http(COOKIE, ANIMATION_TEAM),
+    ("GET", "/a/{atelier_id}/projection"): Http(COOKIE, ANIMATION_TEAM),
     ("GET", "/a/{atelier_id}/acces"): Http(COOKIE, ACCESS_KEEPERS),
     ("POST", "/a/{atelier_id}/acces/lien-participant"): Http(COOKIE, ACCESS_KEEPERS, form={}),
     ("POST", "/a/{atelier_id}/acces/echeance"): Http(COOKIE, ACCESS_KEEPERS, form={"expires_at": "2099-01-01T12:00"}),
@@ -482,6 +486,9 @@ SOCKET: dict[str, Message] = {
     "hello": Message(NOBODY, lambda w, s: {}, refused="bad_frame"),  # once per connection
     "ping": Message(EVERY_ROLE, lambda w, s: {"t": 1}, ok=PONG),
     "field.focus": Message(EVERY_ROLE, lambda w, s: {"field": "notes:0"}, ok=RELAYED),
+    "timer.warn": Message(ANIMATEURS, lambda w, s: {"minutes": 2}, ok=RELAYED),
+    "follow.lead": Message(ANIMATEURS, lambda w, s: {"panel": "panel-notes"}, ok=RELAYED),
+    "follow.stop": Message(ANIMATEURS, lambda w, s: {}, ok=RELAYED),
     "card.drag": Message(CONTRIBUTORS, lambda w, s: {"card_id": f"c-{s}", "desirability": 0.3, "feasibility": 0.3},
                          prepare=_card, ok=RELAYED),
     "member.set_role": Message(ONLY_THE_REFERENT, lambda w, s: {"member_id": w.newcomer(s), "role": "complice"}),
@@ -545,6 +552,10 @@ SOCKET: dict[str, Message] = {
     "vote.remove": Message(CONTRIBUTORS, lambda w, s: {"card_id": BALLOT_CARD}, world=VOTE, prepare=_own_dot),
 }  # fmt: skip
 
+# What the others receive when an ephemeral frame is relayed (docs/protocol.md, §4).
+RELAYED_AS = {"card.drag": "card.dragging", "field.focus": "field.focused", "timer.warn": "timer.warned",
+              "follow.lead": "follow.view", "follow.stop": "follow.stopped"}  # fmt: skip
+PING_MARKERS = itertools.count(1_000_001)  # each cell's own ping: a pong answers exactly one cell
 MESSAGE_TYPES = sorted({*protocol.OP_TYPES, *protocol.EPHEMERAL_TYPES, "hello"})
 
 
@@ -589,14 +600,20 @@ def _outcome(world: World, actor: Actor, kind: str, fields: Frame) -> str | int:
         reply = ws.recv_until(lambda f: f["type"] in ("pong", "error"), limit=2000)
         return PONG if reply["type"] == "pong" else str(reply["code"])
     # Ephemeral or repeated hello: an error comes back before the pong of a ping sent after it.
-    ws.send({"type": "ping", "t": 424242})
-    reply = ws.recv_until(lambda f: f["type"] == "error" or (f["type"] == "pong" and f.get("t") == 424242), limit=2000)
-    if reply["type"] == "error":
-        return str(reply["code"])
-    relay = {"card.drag": "card.dragging", "field.focus": "field.focused"}[kind]
+    marker = next(PING_MARKERS)
+    ws.send({"type": "ping", "t": marker})
+    before_pong: list[Frame] = []
+    ws.recv_until(lambda f: f["type"] == "pong" and f.get("t") == marker, limit=2000, skipped=before_pong)
+    errors = [frame for frame in before_pong if frame["type"] == "error"]
+    if errors:
+        return str(errors[0]["code"])
+    relay = RELAYED_AS[kind]
     me = world.people.members[actor]["member_id"]
-    witness = world.sockets[Actor.OBSERVER if actor != Actor.OBSERVER else Actor.PARTICIPANT]
-    witness.recv_until(lambda f: f["type"] == relay and f.get("by") == me, limit=2000)
+    witness = Actor.OBSERVER if actor != Actor.OBSERVER else Actor.PARTICIPANT
+    try:
+        world.sockets[witness].recv_until(lambda f: f["type"] == relay and f.get("by") == me, limit=2000)
+    except NoFrame as nothing:
+        raise AssertionError(f"{kind} by {actor}: no error, yet {witness} never saw the `{relay}`") from nothing
     return RELAYED
 
 

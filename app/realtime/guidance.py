@@ -26,7 +26,7 @@ class GuidedRoom(Protocol):
 
 def relay_guidance(room: GuidedRoom, peer: Peer, frame: TimerWarn | FollowLead | FollowStop) -> None:
     member = room.state.members.get(peer.member_id)
-    if member is None or member.role not in ANIMATEURS or peer.projection:
+    if member is None or member.removed or member.role not in ANIMATEURS or peer.projection:
         raise Forbidden("Seuls les animateurs guident la salle.")
     by = {"by": member.id, "name": member.display_name}
     if isinstance(frame, TimerWarn):
