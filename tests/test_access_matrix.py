@@ -51,6 +51,8 @@ from app.domain.formats import get_format
 from app.domain.kit_tools import QUESTION_KEYS, REFORMULATION_PROMPTS
 from app.domain.questionnaire import QUESTION_BY_KEY
 from app.domain.roles import ACCESS_KEEPERS, ANIMATEURS, ANIMATION_TEAM, CONTRIBUTORS, Role
+from app.domain.signals import REACTIONS
+from app.domain.speech import TURN_SECONDS_MIN
 from app.domain.votes import VOTES_PER_PERSON_MAX
 from app.main import create_app
 from app.realtime import protocol
@@ -365,6 +367,9 @@ class World:
     setup: WsClient | None = None
     actor: Actor = Actor.REFERENT  # whose cell is being prepared
 
+    def id_of(self, actor: Actor) -> str:
+        return self.people.members[actor]["member_id"]  # type: ignore[no-any-return]
+
     def state(self) -> dict[str, Any]:
         return get_state(self.client, self.people.atelier)["state"]  # type: ignore[no-any-return]
 
@@ -452,6 +457,21 @@ def _reflection_open(world: World, suffix: str) -> None:
     world.op("reflection.start")
 
 
+def _round(world: World, _suffix: str) -> None:
+    """A fresh tour de table: the participants present (the participant's socket) in the order, nobody speaking."""
+    world.op("speech.start")
+
+
+def _own_hand_down(world: World, _suffix: str) -> None:
+    if world.actor in world.sockets:  # (raising a hand already raised changes nothing, so shows nothing)
+        world.sockets[world.actor].send({"type": "hand.lower"})
+
+
+def _referent_hand(world: World, _suffix: str) -> None:
+    assert world.setup is not None
+    world.setup.send({"type": "hand.raise"})  # raised twice keeps its place: no change, no answer
+
+
 def _vote_closed(world: World, _suffix: str) -> None:
     state = world.state()
     if not state["cards"]:
@@ -477,6 +497,7 @@ def _own_dot(world: World, suffix: str) -> None:
 REFLECTION, VOTE = "1 reflection", "1 vote"  # worlds of their own: a reflection or a vote changes the cards' rules
 BALLOT_CARD = "ballot-card"
 PROMPT = REFORMULATION_PROMPTS[0].key
+REACTION = next(iter(REACTIONS))
 QUESTION = sorted(QUESTION_KEYS)[0]
 RATING = next(key for key, question in QUESTION_BY_KEY.items() if question.kind == "rating")
 ONLY_THE_REFERENT = frozenset({Role.REFERENT})  # rules.py, SetRole: "Seul le référent-animateur attribue les rôles"
@@ -489,6 +510,20 @@ SOCKET: dict[str, Message] = {
     "timer.warn": Message(ANIMATEURS, lambda w, s: {"minutes": 2}, ok=RELAYED),
     "follow.lead": Message(ANIMATEURS, lambda w, s: {"panel": "panel-notes"}, ok=RELAYED),
     "follow.stop": Message(ANIMATEURS, lambda w, s: {}, ok=RELAYED),
+    "hand.raise": Message(NOT_OBSERVERS, lambda w, s: {}, prepare=_own_hand_down, ok=RELAYED),
+    "hand.lower": Message(ANIMATEURS, lambda w, s: {"member_id": w.id_of(Actor.REFERENT)}, prepare=_referent_hand,
+                          ok=RELAYED),  # someone else's hand (everyone may lower their own)
+    "signal.set": Message(NOT_OBSERVERS, lambda w, s: {"signal": "bad_connection", "on": True}, ok=RELAYED),
+    "reaction.send": Message(NOT_OBSERVERS, lambda w, s: {"emoji": REACTION}, ok=RELAYED),
+    "speech.start": Message(ANIMATEURS, lambda w, s: {}),
+    "speech.shuffle": Message(ANIMATEURS, lambda w, s: {}, prepare=_round),
+    "speech.move": Message(ANIMATEURS, lambda w, s: {"member_id": w.id_of(Actor.PARTICIPANT), "index": 0},
+                           prepare=_round),
+    "speech.remove": Message(ANIMATEURS, lambda w, s: {"member_id": w.id_of(Actor.PARTICIPANT)}, prepare=_round),
+    "speech.next": Message(ANIMATEURS, lambda w, s: {}, prepare=_round),
+    "speech.give": Message(ANIMATEURS, lambda w, s: {"member_id": w.id_of(Actor.PARTICIPANT)}, prepare=_round),
+    "speech.timebox": Message(ANIMATEURS, lambda w, s: {"turn_seconds": TURN_SECONDS_MIN}, prepare=_round),
+    "speech.end": Message(ANIMATEURS, lambda w, s: {}, prepare=_round),
     "card.drag": Message(CONTRIBUTORS, lambda w, s: {"card_id": f"c-{s}", "desirability": 0.3, "feasibility": 0.3},
                          prepare=_card, ok=RELAYED),
     "member.set_role": Message(ONLY_THE_REFERENT, lambda w, s: {"member_id": w.newcomer(s), "role": "complice"}),
@@ -552,9 +587,25 @@ SOCKET: dict[str, Message] = {
     "vote.remove": Message(CONTRIBUTORS, lambda w, s: {"card_id": BALLOT_CARD}, world=VOTE, prepare=_own_dot),
 }  # fmt: skip
 
-# What the others receive when an ephemeral frame is relayed (docs/protocol.md, §4).
-RELAYED_AS = {"card.drag": "card.dragging", "field.focus": "field.focused", "timer.warn": "timer.warned",
-              "follow.lead": "follow.view", "follow.stop": "follow.stopped"}  # fmt: skip
+# How the animation team sees that an ephemeral frame by `me` went through (docs/protocol.md, §4).
+Seen = Callable[[Frame, str], bool]
+
+
+def _relay(kind: str) -> Seen:
+    return lambda frame, me: frame["type"] == kind and frame.get("by") == me
+
+
+RELAYED_AS: dict[str, Seen] = {
+    "card.drag": _relay("card.dragging"),
+    "field.focus": _relay("field.focused"),
+    "timer.warn": _relay("timer.warned"),
+    "follow.lead": _relay("follow.view"),
+    "follow.stop": _relay("follow.stopped"),
+    "reaction.send": _relay("reaction"),
+    "hand.raise": lambda frame, me: frame["type"] == "signals" and me in [h["member_id"] for h in frame["hands"]],
+    "hand.lower": lambda frame, me: frame["type"] == "signals" and not frame["hands"],
+    "signal.set": lambda frame, me: frame["type"] == "signals" and me in frame.get("bad_connection", []),
+}
 PING_MARKERS = itertools.count(1_000_001)  # each cell's own ping: a pong answers exactly one cell
 MESSAGE_TYPES = sorted({*protocol.OP_TYPES, *protocol.EPHEMERAL_TYPES, "hello"})
 
@@ -607,13 +658,12 @@ def _outcome(world: World, actor: Actor, kind: str, fields: Frame) -> str | int:
     errors = [frame for frame in before_pong if frame["type"] == "error"]
     if errors:
         return str(errors[0]["code"])
-    relay = RELAYED_AS[kind]
-    me = world.people.members[actor]["member_id"]
-    witness = Actor.OBSERVER if actor != Actor.OBSERVER else Actor.PARTICIPANT
+    seen, me = RELAYED_AS[kind], world.id_of(actor)
+    witness = Actor.REFERENT if actor != Actor.REFERENT else Actor.CHALLENGEUR  # the team sees every signal
     try:
-        world.sockets[witness].recv_until(lambda f: f["type"] == relay and f.get("by") == me, limit=2000)
+        world.sockets[witness].recv_until(lambda frame: seen(frame, me), limit=2000)
     except NoFrame as nothing:
-        raise AssertionError(f"{kind} by {actor}: no error, yet {witness} never saw the `{relay}`") from nothing
+        raise AssertionError(f"{kind} by {actor}: no error, yet {witness} never saw it go through") from nothing
     return RELAYED
 
 

@@ -329,6 +329,7 @@ class Room:
             peer.offer(frame)
             peer.close_after_outbox(CLOSE_REMOVED)
             self.peers.discard(peer)
+        self.signals.board.forget(member_id)  # a raised hand leaves with its owner
         self._presence_changed()
 
     def _presence_changed(self) -> None:

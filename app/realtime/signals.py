@@ -41,7 +41,7 @@ class RoomSignals:
     def handle(self, room: Room, peer: Peer, frame: SignalFrame) -> None:
         """Apply a signal frame from `peer` (DomainError or RateLimited if refused)."""
         member = room.state.members.get(peer.member_id)
-        if member is None:
+        if member is None or member.removed:
             raise Forbidden("Personne inconnue dans cet atelier.")
         now = room.clock()
         match frame:
