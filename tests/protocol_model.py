@@ -270,6 +270,10 @@ def random_operation(
         case "member.set_role":
             role = rng.choice(["challengeur", "complice", "participant", "observer"])
             fields = {"member_id": _pick(rng, members), "role": role}
+        case "member.remove":
+            # Aimed at nobody (refused, `not_found`): removing a replica's member would close its
+            # connection for good (4410), which these clients that never leave do not model.
+            fields = {"member_id": f"absent-{replica.counter}"}
         case "step.goto":
             fields = {"index": rng.randint(-1, steps)}
         case "step.next" | "step.prev" | "timer.start" | "timer.pause" | "timer.reset" | "questionnaire.close":
@@ -378,6 +382,7 @@ def _kind(rng: random.Random, types: list[str], view: dict[str, Any]) -> str:
 
 OPERATION_TYPES = [
     "member.set_role",
+    "member.remove",
     "step.goto",
     "step.next",
     "step.prev",
