@@ -17,6 +17,7 @@ Every refused request or message is checked to have changed nothing (the databas
 from __future__ import annotations
 
 import contextlib
+import datetime
 import itertools
 import json
 import secrets
@@ -78,6 +79,7 @@ STRANGERS = (Actor.NO_TOKEN, Actor.WRONG_TOKEN, Actor.KICKED)
 EVERY_ROLE = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
 NOT_OBSERVERS = EVERY_ROLE - {Role.OBSERVER}  # the questionnaire: observers do not answer
+ONLY_THE_REFERENT = frozenset({Role.REFERENT})  # roles (rules.py SetRole) and personal data (web/privacy.py)
 
 
 # -- HTTP -----------------------------------------------------------------------------------------
@@ -130,6 +132,7 @@ EITHER_LINK = frozenset(ROLE_OF_LINK.values())  # the animateur link or the part
 ANIMATEUR_LINK = frozenset({ROLE_OF_LINK[kind] for kind in ROLE_OF_LINK if kind == "animateur"})
 ATELIER_FORM = {"title": "Un atelier", "administration": "DITP", "format": "1"}
 PERSON = {"first_name": "Eve", "last_name": "Martin"}
+IN_A_MONTH = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # a valid retention date
 
 HTTP: dict[tuple[str, str], Http] = {
     ("GET", "/"): Http(PUBLIC),
@@ -143,6 +146,7 @@ HTTP: dict[tuple[str, str], Http] = {
     ("POST", "/ateliers"): Http(PUBLIC, form=ATELIER_FORM),
     ("POST", "/api/ateliers"): Http(PUBLIC, ok=201, json=ATELIER_FORM),
     ("GET", "/demarches/new"): Http(PUBLIC),
+    ("GET", "/confidentialite"): Http(PUBLIC),
     ("POST", "/demarches"): Http(PUBLIC, form={"title": "Plan", "administration": "DITP"}),
     ("POST", "/api/demarches"): Http(PUBLIC, ok=201, json={"title": "Plan", "administration": "DITP"}),
     # Joining: with either link.
@@ -160,6 +164,8 @@ HTTP: dict[tuple[str, str], Http] = {
     ("GET", "/a/{atelier_id}/carte-reseau-social.svg"): Http(COOKIE, ANIMATION_TEAM),
     ("GET", "/a/{atelier_id}/schedule"): Http(COOKIE, ANIMATION_TEAM),
     ("GET", "/a/{atelier_id}/projection"): Http(COOKIE, ANIMATION_TEAM),
+    ("POST", "/a/{atelier_id}/conservation"): Http(COOKIE, ONLY_THE_REFERENT, ok=303, form={"until": IN_A_MONTH}),
+    ("POST", "/a/{atelier_id}/anonymiser"): Http(COOKIE, ONLY_THE_REFERENT, ok=303, form={"confirm": "oui"}),
     ("GET", "/a/{atelier_id}/acces"): Http(COOKIE, ACCESS_KEEPERS),
     ("POST", "/a/{atelier_id}/acces/lien-participant"): Http(COOKIE, ACCESS_KEEPERS, form={}),
     ("POST", "/a/{atelier_id}/acces/echeance"): Http(COOKIE, ACCESS_KEEPERS, form={"expires_at": "2099-01-01T12:00"}),
@@ -170,6 +176,9 @@ HTTP: dict[tuple[str, str], Http] = {
     ("GET", "/api/ateliers/{atelier_id}/supports/{tool}.pdf"): Http(LINK, ANIMATEUR_LINK),
     ("GET", "/api/ateliers/{atelier_id}/compte-rendu.md"): Http(LINK, ANIMATEUR_LINK),
     ("GET", "/api/ateliers/{atelier_id}/compte-rendu.pdf"): Http(LINK, ANIMATEUR_LINK),
+    ("GET", "/api/ateliers/{atelier_id}/retention"): Http(LINK, ANIMATEUR_LINK),
+    ("PUT", "/api/ateliers/{atelier_id}/retention"): Http(LINK, ANIMATEUR_LINK, json={"until": IN_A_MONTH}),
+    ("POST", "/api/ateliers/{atelier_id}/anonymise"): Http(LINK, ANIMATEUR_LINK),
     # The démarche, by its own token.
     ("GET", "/d/{demarche_id}/{token}"): Http(DEMARCHE_IN_URL),
     ("POST", "/d/{demarche_id}/{token}/ateliers"): Http(DEMARCHE_IN_URL, form={"title": "Atelier 2", "format": "1"}),
@@ -500,7 +509,6 @@ PROMPT = REFORMULATION_PROMPTS[0].key
 REACTION = next(iter(REACTIONS))
 QUESTION = sorted(QUESTION_KEYS)[0]
 RATING = next(key for key, question in QUESTION_BY_KEY.items() if question.kind == "rating")
-ONLY_THE_REFERENT = frozenset({Role.REFERENT})  # rules.py, SetRole: "Seul le référent-animateur attribue les rôles"
 
 # "Others'" items are the référent's: the owner rule lets the team edit anyone's, a person only their own.
 SOCKET: dict[str, Message] = {

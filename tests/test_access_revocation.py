@@ -146,15 +146,15 @@ def test_a_removed_person_gets_a_page_saying_so_and_cannot_come_back_through_the
     assert "retiré·e de l'atelier" in unescape(roster)
 
 
-def test_migration_0003_keeps_existing_members_and_links_working(settings: Settings, database: Path) -> None:
+def test_migration_0004_keeps_existing_members_and_links_working(settings: Settings, database: Path) -> None:
     engine = make_engine(settings.database_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        command.upgrade(config, "0003")
     engine.dispose()
-    with TestClient(create_app(settings)) as client:  # 0002 → head at start
+    with TestClient(create_app(settings)) as client:  # 0003 → head at start
         atelier = create_atelier(client)
         member = join(client, atelier)
         with connected(client, atelier, member):
@@ -164,7 +164,7 @@ def test_migration_0003_keeps_existing_members_and_links_working(settings: Setti
         assert connection.execute("SELECT participant_link_expires_at FROM atelier").fetchall() == [(None,)]
     with engine.begin() as connection:  # and back: the two columns go, the rows stay
         config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
+        command.downgrade(config, "0003")
     with contextlib.closing(sqlite3.connect(database)) as connection:
         assert "revoked_at" not in {row[1] for row in connection.execute("PRAGMA table_info(member)")}
         assert connection.execute("SELECT count(*) FROM member").fetchone() == (1,)

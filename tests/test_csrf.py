@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,13 @@ FORM_REQUESTS: dict[str, FormRequest] = {
     "/a/{atelier_id}/acces/echeance": lambda c: (
         f"/a/{c['atelier']['id']}/acces/echeance", {"expires_at": "2099-01-01T12:00"},
         as_member(c["atelier"], c["referent"]),
+    ),
+    "/a/{atelier_id}/conservation": lambda c: (
+        f"/a/{c['atelier']['id']}/conservation", {"until": (date.today() + timedelta(days=30)).isoformat()},
+        as_member(c["atelier"], c["referent"]),
+    ),
+    "/a/{atelier_id}/anonymiser": lambda c: (
+        f"/a/{c['atelier']['id']}/anonymiser", {"confirm": "oui"}, as_member(c["atelier"], c["referent"])
     ),
     "/demarches": lambda c: ("/demarches", {"title": "Plan", "administration": "DITP"}, {}),
     "/d/{demarche_id}/{token}/ateliers": lambda c: (
