@@ -351,6 +351,14 @@ def random_operation(
             fields = {"field": rng.choice(["compte_rendu", "post", "mail"]), "link": ""}
         case "compte_rendu.finalize":
             fields = {"final": rng.random() < 0.3}
+        case "reflection.start" | "vote.close":
+            fields = {}
+        case "reflection.reveal":
+            fields = {"anonymous": rng.random() < 0.3}
+        case "vote.open":
+            fields = {"votes_per_person": rng.randint(1, 3), "multiple": rng.random() < 0.5}
+        case "vote.place" | "vote.remove":
+            fields = {"card_id": _pick(rng, cards)}
         case _:  # pragma: no cover - OPERATION_TYPES lists the cases above
             raise AssertionError(kind)
     return replica.operation(kind, **fields)
@@ -417,6 +425,12 @@ OPERATION_TYPES = [
     "questionnaire.answer",
     "draft.generate",
     "compte_rendu.finalize",
+    "reflection.start",
+    "reflection.reveal",
+    "vote.open",
+    "vote.close",
+    "vote.place",
+    "vote.remove",
 ]
 
 

@@ -160,3 +160,20 @@ def test_concurrent_edits_keep_every_undeleted_character_and_converge(
     alice.receive(*bob.sent)
     bob.receive(*alice.sent)
     assert str(alice) == str(bob) == text
+
+
+def test_an_update_that_came_before_its_predecessor_survives_a_snapshot(atelier: AtelierState) -> None:
+    """Found by the crash campaign (tests/test_crash.py, full size): a keystroke overtaken by the next one
+    (rate-limited, then re-sent) waits inside Yjs for its predecessor, and `get_update()` leaves it out:
+    a snapshot taken meanwhile, then a restart, lost an acknowledged word."""
+    browser = Browser()
+    first = browser.edit(insert=(0, "Bonjour "))
+    second = browser.edit(insert=(8, "à tous"))
+    third = browser.edit(delete=(0, 3))
+    send(atelier, ALICE, second)  # overtook `first`
+    send(atelier, ALICE, third)
+    restarted = AtelierState.from_dict(atelier.to_dict())  # a snapshot, then a restart
+    for state in (atelier, restarted):
+        send(state, ALICE, first)
+        assert state.texts.text(FIELD) == "jour à tous" == str(browser.text)
+    assert restarted.to_dict()["texts_pending"] == {}  # the gap is filled: nothing kept aside any more
