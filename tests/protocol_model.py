@@ -425,13 +425,11 @@ OPERATION_TYPES = [
     "questionnaire.answer",
     "draft.generate",
     "compte_rendu.finalize",
-    "reflection.start",
-    "reflection.reveal",
-    "vote.open",
-    "vote.close",
-    "vote.place",
-    "vote.remove",
 ]
+# The silent reflection and the dot vote: until the reveal, each person is shown their own drafts and
+# ballots only (the others' as counts), so no client can fold those events into the shared state. The
+# network fuzz leaves them out (it checks every client's state); the frame fuzz sends them.
+SECRET_UNTIL_REVEAL = ["reflection.start", "reflection.reveal", "vote.open", "vote.close", "vote.place", "vote.remove"]
 
 
 def dumps(frame: Frame) -> str:

@@ -36,7 +36,7 @@ import jsonschema
 import pytest
 from fault_run import FaultRun
 from live_server import ROOT, Server, free_port
-from protocol_model import Replica, random_operation
+from protocol_model import OPERATION_TYPES, SECRET_UNTIL_REVEAL, Replica, random_operation
 from pycrdt import Doc, Text
 from socket_clients import bearer, create_atelier, join, server_state
 from websockets.asyncio.client import connect
@@ -49,6 +49,7 @@ CONNECTIONS = 4
 FRAMES_PER_CONNECTION = 150  # then a new connection: fresh rate-limit buckets, so rules are reached too
 
 Payload = str | bytes
+ALL_TYPES = OPERATION_TYPES + SECRET_UNTIL_REVEAL  # every durable operation type of the protocol
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ class FrameMaker:
         self.kinds: Counter[str] = Counter()
 
     def valid(self) -> dict[str, Any]:
-        frame = random_operation(self.rng, self.replica, self.view, self.members)
+        frame = random_operation(self.rng, self.replica, self.view, self.members, ALL_TYPES)
         self.replica.outbox.clear()  # the fuzzer keeps no outbox: it never re-sends
         return frame
 
