@@ -21,11 +21,12 @@ class TextFields:
 
     def __init__(self) -> None:
         self._docs: dict[str, Doc[Text]] = {}
-        # Updates that came before one they build on (a re-sent or rate-limited keystroke overtaken
-        # by the next): Yjs keeps them aside until the gap fills, and `Doc.get_update()` leaves them
-        # out. They are kept here, with every later update of the field, until the gap is filled, so
-        # a snapshot of the atelier carries them (`pending_dict`) and a restart loses none.
-        self._pending: dict[str, list[bytes]] = {}
+        # Every update applied, per field. One that came before an update it builds on (a re-sent or
+        # rate-limited keystroke overtaken by the next, or typed after someone else's that is late) waits
+        # inside Yjs for it, and `Doc.get_update()` leaves such waiting updates out; which ones wait is
+        # not observable from Python. So the atelier's snapshot carries the updates themselves
+        # (`updates_dict`) and a restart applies them again (Yjs ignores what it already has).
+        self._updates: dict[str, list[bytes]] = {}
 
     def _doc(self, field: str) -> Doc[Text]:
         doc = self._docs.get(field)
@@ -36,21 +37,8 @@ class TextFields:
         return doc
 
     def apply(self, field: str, update: bytes) -> None:
-        doc = self._doc(field)
-        waiting = self._pending.get(field)
-        start = _first_clock(update)
-        if start is not None and _state_vector(doc).get(start[0], 0) < start[1]:
-            waiting = self._pending.setdefault(field, [])  # its predecessor has not come yet
-        doc.apply_update(update)
-        if waiting is not None:
-            waiting.append(update)
-            if self._gap_filled(field):
-                del self._pending[field]
-
-    def _gap_filled(self, field: str) -> bool:
-        known = _state_vector(self._docs[field])
-        starts = [_first_clock(update) for update in self._pending[field]]
-        return all(known.get(client, 0) >= clock for client, clock in filter(None, starts))
+        self._doc(field).apply_update(update)
+        self._updates.setdefault(field, []).append(update)
 
     def replace(self, field: str, update: bytes) -> None:
         """Start `field` again from a new document holding `update` (its history is dropped)."""
@@ -75,54 +63,22 @@ class TextFields:
     def to_dict(self) -> dict[str, str]:
         return {field: encode_update(doc.get_update()) for field, doc in sorted(self._docs.items())}
 
-    def pending_dict(self) -> dict[str, list[str]]:
-        """The updates still waiting for a predecessor, per field (for snapshots of the atelier)."""
-        return {field: [encode_update(update) for update in updates] for field, updates in self._pending.items()}
+    def updates_dict(self) -> dict[str, list[str]]:
+        """Every update applied, per field, in order (for the atelier's snapshots)."""
+        return {field: [encode_update(update) for update in updates] for field, updates in self._updates.items()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, str], pending: dict[str, list[str]] | None = None) -> TextFields:
-        fields = cls()
+    def from_dict(cls, data: dict[str, str], updates: dict[str, list[str]] | None = None) -> TextFields:
+        """From merged documents (a view), or, for the atelier's own snapshots, every update again."""
+        fields, history = cls(), updates or {}
         for field, update in data.items():
-            fields.apply(field, decode_update(update))
-        for field, updates in (pending or {}).items():
-            for update in updates:
+            if field not in history:
+                fields.apply(field, decode_update(update))
+        for field, field_updates in history.items():
+            # The same updates in the same order as when they came: the same document, waiting ones too.
+            for update in field_updates:
                 fields.apply(field, decode_update(update))
         return fields
-
-
-def _varuint(data: bytes, position: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, position
-
-
-def _first_clock(update: bytes) -> tuple[int, int] | None:
-    """(client, first clock) of an update from one client (a person's edit, Yjs v1 encoding); else None."""
-    try:
-        groups, position = _varuint(update, 0)
-        if groups != 1:
-            return None
-        _structs, position = _varuint(update, position)
-        client, position = _varuint(update, position)
-        clock, _ = _varuint(update, position)
-    except IndexError:
-        return None
-    return client, clock
-
-
-def _state_vector(doc: Doc[Text]) -> dict[int, int]:
-    """client → next clock expected: what the document has integrated."""
-    data, known = doc.get_state(), {}
-    count, position = _varuint(data, 0)
-    for _ in range(count):
-        client, position = _varuint(data, position)
-        known[client], position = _varuint(data, position)
-    return known
 
 
 def encode_update(update: bytes) -> str:
