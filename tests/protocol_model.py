@@ -270,6 +270,16 @@ def random_operation(
         case "member.set_role":
             role = rng.choice(["challengeur", "complice", "participant", "observer"])
             fields = {"member_id": _pick(rng, members), "role": role}
+        case "speech.start":
+            fields = {"turn_seconds": rng.choice([None, 60, 120]), "shuffle": rng.random() < 0.3}
+        case "speech.shuffle" | "speech.next" | "speech.end":
+            fields = {}
+        case "speech.move":
+            fields = {"member_id": _pick(rng, members), "index": rng.randint(0, len(members))}
+        case "speech.remove" | "speech.give":
+            fields = {"member_id": _pick(rng, members)}
+        case "speech.timebox":
+            fields = {"turn_seconds": rng.choice([30, 60, 180, 0, -5])}
         case "member.remove":
             # Aimed at nobody (refused, `not_found`): removing a replica's member would close its
             # connection for good (4410), which these clients that never leave do not model.
@@ -391,6 +401,14 @@ def _kind(rng: random.Random, types: list[str], view: dict[str, Any]) -> str:
 OPERATION_TYPES = [
     "member.set_role",
     "member.remove",
+    "speech.start",
+    "speech.shuffle",
+    "speech.move",
+    "speech.remove",
+    "speech.next",
+    "speech.give",
+    "speech.timebox",
+    "speech.end",
     "step.goto",
     "step.next",
     "step.prev",
