@@ -43,6 +43,7 @@ class TextFields:
     def replace(self, field: str, update: bytes) -> None:
         """Start `field` again from a new document holding `update` (its history is dropped)."""
         self._docs.pop(field, None)
+        self._updates.pop(field, None)  # the old updates go too: anonymisation must leave no name behind
         self.apply(field, update)
 
     def text(self, field: str) -> str:

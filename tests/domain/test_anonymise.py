@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -81,3 +82,14 @@ def test_an_email_is_optional_but_well_formed() -> None:
         decide(state, JoinMember("x", "Sam", "Roux", "", Role.PARTICIPANT, email="sam at home"), SYSTEM, NOW)
     event = decide(state, JoinMember("x", "Sam", "Roux", "", Role.PARTICIPANT, email="  sam@roux.fr "), SYSTEM, NOW)
     assert event_to_dict(event)["member"]["email"] == "sam@roux.fr"
+
+
+def test_no_name_survives_in_the_snapshot_s_text_updates() -> None:
+    """The atelier's snapshot carries each field's updates (so a restart loses none): after the
+    anonymisation they are the scrubbed document only."""
+    state, _log = atelier()
+    apply_op(state, AnonymiseMembers(), SYSTEM, NOW + 1)
+    snapshot = state.to_dict()
+    updates = [base64.b64decode(update) for update in snapshot["text_updates"][NOTES]]
+    assert not any(word.encode() in update for update in updates for word in ("Müller", "Benali", "claire@"))
+    assert AtelierState.from_dict(json.loads(json.dumps(snapshot))).texts.text(NOTES) == state.texts.text(NOTES)
