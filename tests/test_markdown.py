@@ -148,3 +148,11 @@ def test_a_generated_compte_rendu_renders_with_the_allowed_tags_only() -> None:
     assert "<h1>Compte rendu — &lt;Atelier&gt; &amp; « co »</h1>" in html
     assert "<li>&lt;script&gt;x&lt;/script&gt; &quot;sujet&quot; : &amp; plus — sujet prioritaire</li>" in html
     assert re.search(r"<li>Lou &lt;i&gt;Roy&lt;/i&gt; — A &amp; B</li>", html)
+
+
+def test_the_markdown_file_escapes_what_another_viewer_would_turn_into_markup() -> None:
+    from app.export.markdown import inert
+
+    text = "# Titre\n\n- <img src=x onerror=alert(1)> & [clic](javascript:alert(1)) &lt;b&gt; \\<"
+    escaped = "- \\<img src=x onerror=alert(1)> & \\[clic\\](javascript:alert(1)) \\&lt;b\\&gt; \\\\\\<"
+    assert inert(text) == "# Titre\n\n" + escaped

@@ -1,4 +1,5 @@
-"""The compte rendu's Markdown subset (headings, lists, paragraphs) as safe HTML for the PDF.
+"""The compte rendu's Markdown subset (headings, lists, paragraphs) as safe HTML for the PDF, and as a
+file to hand out that no Markdown viewer can turn into markup.
 
 Everything is escaped first: what people typed can never become markup.
 """
@@ -11,6 +12,17 @@ from html import escape
 HEADING = re.compile(r"^(#{1,3}) (.+)$")
 BULLET = re.compile(r"^[-*] (.+)$")
 NUMBERED = re.compile(r"^\d+\. (.+)$")
+
+
+# What another viewer would read as raw HTML (`<`), an entity (`&lt;`, `&#60;`), a link or an image
+# (`[`, `]`), and the backslash itself so that a typed one cannot undo an escape. Our subset uses none.
+_ACTIVE = re.compile(r"([\\<\[\]]|&(?=#?[A-Za-z0-9]+;))")
+
+
+def inert(text: str) -> str:
+    """`text` as a Markdown file: every character shows literally in any CommonMark viewer, while
+    headings and lists stay headings and lists."""
+    return _ACTIVE.sub(r"\\\1", text)
 
 
 def to_html(text: str) -> str:

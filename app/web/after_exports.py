@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..export.after import compte_rendu_html, compte_rendu_pdf, compte_rendu_text, social_card_svg
+from ..export.markdown import inert
 from ..realtime.room import Room
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, TemplatesDep, load_room
 from .pages import current_member
@@ -35,7 +36,7 @@ async def _team_room(request: Request, atelier_id: str, engine: EngineDep, rooms
 
 async def _markdown(room: Room, atelier_id: str) -> Response:
     async with room.consistent():
-        text = compte_rendu_text(room.state)
+        text = inert(compte_rendu_text(room.state))  # names and cards must not become links or HTML elsewhere
     return Response(text, media_type=MARKDOWN, headers=_attachment(f"compte-rendu-{atelier_id}.md"))
 
 

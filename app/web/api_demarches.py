@@ -15,7 +15,7 @@ from ..export.after import compte_rendu_pdf, compte_rendu_text
 from ..export.deliverable import deliverable as build_deliverable
 from ..export.deliverable import demarche_deliverable
 from ..export.demarche_files import demarche_compte_rendu, demarche_pdf
-from ..export.markdown import to_html
+from ..export.markdown import inert, to_html
 from ..storage.demarches import create_demarche, demarche_ateliers, demarche_token_matches, get_demarche
 from ..storage.models import DemarcheRow
 from . import carry_over
@@ -323,7 +323,7 @@ async def _compte_rendu(demarche: DemarcheRow, engine: EngineDep, rooms: RoomsDe
 )
 async def compte_rendu_markdown(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> Response:
     """The comptes rendus of the démarche's ateliers, in order, under the démarche's title."""
-    text = await _compte_rendu(demarche, engine, rooms)
+    text = inert(await _compte_rendu(demarche, engine, rooms))
     disposition = f'attachment; filename="compte-rendu-demarche-{demarche.id}.md"'
     return Response(text, media_type="text/markdown; charset=utf-8", headers={"Content-Disposition": disposition})
 
