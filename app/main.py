@@ -12,8 +12,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .domain.errors import DomainError
 from .purge import purge_daily
@@ -37,7 +38,7 @@ from .web import (
     ws,
 )
 from .web.csrf import CrossSiteGuard
-from .web.errors import domain_error_handler
+from .web.errors import domain_error_handler, http_error_handler, validation_error_handler
 from .web.security import SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CrossSiteGuard, allowed_origins=settings.origins)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: the CSRF refusal gets the headers too
     app.add_exception_handler(DomainError, domain_error_handler)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.include_router(api.router)
     app.include_router(api_demarches.router)
     app.include_router(demarche_pages.router)
@@ -121,16 +123,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
-
-
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    errors = [
-        {"field": ".".join(str(part) for part in item["loc"][1:]) or str(item["loc"][0]), "message": item["msg"]}
-        for item in error.errors()
-    ]
-    summary = "; ".join(f"{item['field']} : {item['message']}" for item in errors)
-    return JSONResponse({"detail": f"Requête invalide — {summary}", "errors": errors}, status_code=422)
 
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

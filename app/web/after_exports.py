@@ -14,6 +14,7 @@ from ..export.after import compte_rendu_html, compte_rendu_pdf, compte_rendu_tex
 from ..export.markdown import inert
 from ..realtime.room import Room
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, TemplatesDep, load_room
+from .errors import error_responses
 from .pages import current_member
 
 router = APIRouter()
@@ -81,7 +82,7 @@ async def room_social_card(
     tags=["ateliers"],
     summary="Compte rendu (Markdown)",
     response_class=Response,
-    responses={200: {"content": {MARKDOWN: {}}}},
+    responses={200: {"content": {MARKDOWN: {}}}, **error_responses(401, 403, 404, 422)},
 )
 async def api_compte_rendu_markdown(atelier: AtelierDep, rooms: RoomsDep) -> Response:
     """The compte rendu as the animation team edited it (or a draft generated from the atelier), in Markdown."""
@@ -94,7 +95,7 @@ async def api_compte_rendu_markdown(atelier: AtelierDep, rooms: RoomsDep) -> Res
     tags=["ateliers"],
     summary="Compte rendu (PDF)",
     response_class=Response,
-    responses={200: {"content": {PDF: {}}}},
+    responses={200: {"content": {PDF: {}}}, **error_responses(401, 403, 404, 422)},
 )
 async def api_compte_rendu_pdf(atelier: AtelierDep, rooms: RoomsDep, templates: TemplatesDep) -> Response:
     """The compte rendu as an A4 PDF, with page numbers; marked as a working version until finalised."""

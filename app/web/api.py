@@ -14,6 +14,7 @@ from ..export.deliverable import deliverable as build_deliverable
 from ..storage.ateliers import NewAtelier, create_atelier
 from . import joining
 from .deps import AtelierDep, EngineDep, LinkDep, RequireAnimateur, RoomsDep, SettingsDep, load_room
+from .errors import error_responses
 from .urls import base_url, join_url, room_url
 
 router = APIRouter(prefix="/api", tags=["ateliers"])
@@ -46,6 +47,12 @@ class MemberCreate(BaseModel):
     email: str = Field(default="", max_length=254, description="Optional, to receive the compte rendu.")
 
 
+class StateView(BaseModel):
+    seq: int = Field(description="The sequence number of the last operation the state includes.")
+    server_time: float = Field(description="The server's clock, in milliseconds since 1970.")
+    state: dict[str, Any] = Field(description="The atelier as the animation team sees it (docs/protocol.md §4.2).")
+
+
 class MemberCreated(BaseModel):
     member_id: str
     member_token: str = Field(description="Secret of this person: send it in the WebSocket `hello`.")
@@ -53,7 +60,10 @@ class MemberCreated(BaseModel):
     websocket_path: str
 
 
-@router.post("/ateliers", status_code=201, response_model=AtelierCreated, summary="Create an atelier")
+@router.post(
+    "/ateliers", status_code=201, response_model=AtelierCreated, responses=error_responses(422),
+    summary="Create an atelier",
+)  # fmt: skip
 def create(body: AtelierCreate, request: Request, engine: EngineDep, settings: SettingsDep) -> AtelierCreated:
     """Create an atelier and return its two capability links (animateur secret, participant link)."""
     created = create_atelier(
@@ -83,7 +93,10 @@ def created_fields(created: NewAtelier, base: str) -> dict[str, Any]:
     }
 
 
-@router.post("/ateliers/{atelier_id}/members", status_code=201, response_model=MemberCreated, summary="Join an atelier")
+@router.post(
+    "/ateliers/{atelier_id}/members", status_code=201, response_model=MemberCreated,
+    responses=error_responses(401, 403, 404, 409, 422, 503), summary="Join an atelier",
+)  # fmt: skip
 async def join(
     body: MemberCreate, atelier: AtelierDep, link: LinkDep, engine: EngineDep, rooms: RoomsDep
 ) -> MemberCreated:
@@ -104,7 +117,10 @@ async def join(
     )
 
 
-@router.get("/ateliers/{atelier_id}/state", dependencies=[RequireAnimateur], summary="Current state")
+@router.get(
+    "/ateliers/{atelier_id}/state", dependencies=[RequireAnimateur], response_model=StateView,
+    responses=error_responses(401, 403, 404, 422), summary="Current state",
+)  # fmt: skip
 async def state(atelier: AtelierDep, rooms: RoomsDep) -> dict[str, Any]:
     """The atelier's whole current state, as the animation team sees it, and its latest `seq`."""
     room = await load_room(rooms, atelier.id)
@@ -112,7 +128,14 @@ async def state(atelier: AtelierDep, rooms: RoomsDep) -> dict[str, Any]:
         return {"seq": room.seq, "server_time": time.time() * 1000, "state": state_view(room.state, team=True)}
 
 
-@router.get("/ateliers/{atelier_id}/deliverable.json", dependencies=[RequireAnimateur], summary="Deliverable")
+@router.get(
+    "/ateliers/{atelier_id}/deliverable.json", dependencies=[RequireAnimateur],
+    responses={
+        200: {"description": "Validates against `GET /schemas/deliverable.json`."},
+        **error_responses(401, 403, 404, 422),
+    },
+    summary="Deliverable",
+)  # fmt: skip
 async def deliverable(atelier: AtelierDep, rooms: RoomsDep) -> dict[str, Any]:
     """The deliverable, by format: the fiche sujets (Format 1: cards with matrix values and priorities), the
     canevas (Format 2) or the feuille de route (Format 3); always the participants and the notes per step."""

@@ -21,6 +21,7 @@ from ..storage.models import DemarcheRow
 from . import carry_over
 from .api import AtelierCreated, created_fields
 from .deps import EngineDep, RoomsDep, SettingsDep, bearer_token
+from .errors import error_responses
 from .urls import base_url, room_url
 
 router = APIRouter(prefix="/api", tags=["démarches"])
@@ -155,7 +156,10 @@ class DemarcheAtelierCreated(AtelierCreated):
 # -- routes ------------------------------------------------------------------------------------------
 
 
-@router.post("/demarches", status_code=201, response_model=DemarcheCreated, summary="Create a démarche")
+@router.post(
+    "/demarches", status_code=201, response_model=DemarcheCreated, responses=error_responses(422),
+    summary="Create a démarche",
+)  # fmt: skip
 def create(body: DemarcheCreate, request: Request, engine: EngineDep, settings: SettingsDep) -> DemarcheCreated:
     """Create a démarche (an administration's path through formats 1 → 2 → 3) and return its secret.
 
@@ -175,8 +179,9 @@ def create(body: DemarcheCreate, request: Request, engine: EngineDep, settings: 
 
 
 @router.get(
-    "/demarches/{demarche_id}", response_model=DemarcheView, dependencies=[RequireDemarcheToken], summary="A démarche"
-)
+    "/demarches/{demarche_id}", response_model=DemarcheView, dependencies=[RequireDemarcheToken],
+    responses=error_responses(401, 403, 404, 422), summary="A démarche",
+)  # fmt: skip
 async def read(
     demarche: DemarcheDep, request: Request, engine: EngineDep, rooms: RoomsDep, settings: SettingsDep
 ) -> DemarcheView:
@@ -216,6 +221,7 @@ def _atelier_out(item: carry_over.AtelierOverview, base: str) -> DemarcheAtelier
     status_code=201,
     response_model=DemarcheAtelierCreated,
     dependencies=[RequireDemarcheToken],
+    responses=error_responses(401, 403, 404, 409, 422, 503),
     summary="Create an atelier in a démarche",
 )
 async def create_atelier(
@@ -260,7 +266,10 @@ def created_out(created: carry_over.ChainedAtelier, base: str) -> DemarcheAtelie
     "/demarches/{demarche_id}/deliverable.json",
     dependencies=[RequireDemarcheToken],
     summary="A démarche's deliverable",
-    responses={200: {"description": "Validates against `GET /schemas/deliverable.json` (`kind` demarche)."}},
+    responses={
+        200: {"description": "Validates against `GET /schemas/deliverable.json` (`kind` demarche)."},
+        **error_responses(401, 403, 404, 409, 422),
+    },
 )
 async def deliverable(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> dict[str, Any]:
     """The démarche (`id`, `title`, `administration`) and the deliverable of each of its ateliers, in its order
@@ -295,7 +304,7 @@ def _require_ateliers(states: list[tuple[AtelierState, int]]) -> None:
     dependencies=[RequireDemarcheToken],
     summary="A démarche's deliverable (PDF)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "No atelier yet."}},
+    responses={200: {"content": {"application/pdf": {}}}, **error_responses(401, 403, 404, 409, 422)},
 )
 async def deliverable_pdf(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> Response:
     """Each atelier's PDF deliverable, in the démarche's order, in one file."""
@@ -319,7 +328,7 @@ async def _compte_rendu(demarche: DemarcheRow, engine: EngineDep, rooms: RoomsDe
     dependencies=[RequireDemarcheToken],
     summary="A démarche's compte rendu (Markdown)",
     response_class=Response,
-    responses={200: {"content": {"text/markdown": {}}}, 409: {"description": "No atelier yet."}},
+    responses={200: {"content": {"text/markdown": {}}}, **error_responses(401, 403, 404, 409, 422)},
 )
 async def compte_rendu_markdown(demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep) -> Response:
     """The comptes rendus of the démarche's ateliers, in order, under the démarche's title."""
@@ -333,7 +342,7 @@ async def compte_rendu_markdown(demarche: DemarcheDep, engine: EngineDep, rooms:
     dependencies=[RequireDemarcheToken],
     summary="A démarche's compte rendu (PDF)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "No atelier yet."}},
+    responses={200: {"content": {"application/pdf": {}}}, **error_responses(401, 403, 404, 409, 422)},
 )
 async def compte_rendu_pdf_route(
     request: Request, demarche: DemarcheDep, engine: EngineDep, rooms: RoomsDep

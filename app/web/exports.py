@@ -20,6 +20,7 @@ from ..export.pdf import SUPPORTS, render_deliverable_pdf, render_support_pdf
 from ..realtime.room import Room
 from ..storage.ateliers import find_member
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, load_room, member_cookie
+from .errors import error_responses
 
 router = APIRouter(tags=["livrables"])
 
@@ -34,12 +35,8 @@ def _pdf_responses(description: str, *, private: bool = True) -> dict[int | str,
             "description": description,
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         },
-        404: {"description": 'Atelier or support unknown: `{"detail": "…"}`.'},
     }
-    if private:
-        responses[401] = {"description": "No token: `Authorization: Bearer <animateur token>` is required."}
-        responses[403] = {"description": "The token is not this atelier's animateur token."}
-    return responses
+    return responses | error_responses(*((401, 403, 404, 422) if private else (404, 422)))
 
 
 TOOL_LIST = ", ".join(f"`{tool}`" for tool in SUPPORTS)

@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from ..export.deliverable import SCHEMA_VERSION
+from .errors import error_responses
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 CURRENT_SCHEMA = DOCS_DIR / "deliverable.schema.json"
@@ -66,7 +67,7 @@ def current_schema() -> Response:
 @router.get(
     "/deliverable-{version}.json",
     response_class=Response,
-    responses=_SCHEMA_RESPONSE | {404: {"description": "No such schema version."}},
+    responses=_SCHEMA_RESPONSE | error_responses(404, 422),
     summary="Deliverable JSON Schema, by version",
     description="The JSON Schema of one `schema_version` of the deliverable, to read a deliverable made by an "
     f"earlier version of the app (see docs/deliverable.md). Versions kept: {', '.join(SCHEMA_FILES)}. "
