@@ -175,7 +175,8 @@ def test_documented_limits_match_the_code(doc: str) -> None:
     assert f"| members per atelier | {limits.MEMBERS_MAX} " in doc
     for kind, (burst, per_second) in ratelimit.LIMITS.items():
         assert f"bursts of {burst:g}, then {per_second:g} per second" in doc, kind
-    missing = [name for name in ratelimit.CREATE_TYPES if f"`{name}`" not in doc.split("## 11. Limits", 1)[1]]
+    creations = [name for name in protocol.OP_TYPES if ratelimit.limit_class(name) == ratelimit.CREATE]
+    missing = [name for name in creations if f"`{name}`" not in doc.split("## 11. Limits", 1)[1]]
     assert not missing, f"creation types missing from the rate limits of §11: {missing}"
     assert f"`ATELIER_OUTBOX_SIZE` = {Settings.model_fields['outbox_size'].default}" in doc
     assert f"`ATELIER_IDLE_TIMEOUT_S` = {Settings.model_fields['idle_timeout_s'].default:g} s" in doc

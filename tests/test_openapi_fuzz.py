@@ -5,12 +5,12 @@ real atelier or démarche with its valid token, so the handlers behind the check
 Nothing may answer 5xx; every answer must be one the description promises (status, content type,
 body schema); every 4xx is JSON with a message in `detail`.
 
-CI runs a few examples per route (about 30 s); `ATELIER_FUZZ_FULL=1` runs many more.
+CI runs a few examples per route (about 20 s); `--faults=full` (tests/conftest.py) runs 300 per route and
+mode, from `--seed`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +19,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from helpers import bearer, create_atelier, join
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -33,9 +33,8 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 
-FULL = os.environ.get("ATELIER_FUZZ_FULL") == "1"
-EXAMPLES = 300 if FULL else 6  # per route and mode; a PDF costs ~0.5 s to render, so those get fewer in CI
-PDF_EXAMPLES = 300 if FULL else 2
+EXAMPLES = {"ci": 6, "full": 300}  # per route and mode
+PDF_EXAMPLES = {"ci": 2, "full": 300}  # a PDF costs ~0.5 s to render
 # The framework's and pydantic's usual English wordings: none may reach a person.
 ENGLISH = re.compile(r"Input should|Field required|Not Found|There was an error|String should|JSON decode error")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -119,18 +118,25 @@ def test_every_operation_is_fuzzed() -> None:
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_the_api_answers_every_request_with_a_clear_documented_answer(
-    operation: str, mode: GenerationMode, fuzz_client: TestClient, world: dict[str, str]
+    operation: str,
+    mode: GenerationMode,
+    fuzz_client: TestClient,
+    world: dict[str, str],
+    fault_run: Any,  # tests/conftest.py's FaultRun (importing `conftest` by name is ambiguous)
 ) -> None:
     """Positive: requests the description allows; negative: requests it forbids (wrong types, missing
     fields, out-of-range values), which must all be refused with a 4xx."""
 
+    size = "full" if fault_run.full else "ci"
+
     @settings(
-        max_examples=PDF_EXAMPLES if operation.endswith(".pdf") else EXAMPLES,
+        max_examples=(PDF_EXAMPLES if operation.endswith(".pdf") else EXAMPLES)[size],
         deadline=None,
-        derandomize=not FULL,  # CI sends the same requests every run; the full run explores
+        derandomize=not fault_run.full,  # CI sends the same requests every run; a full run draws from --seed
         suppress_health_check=list(HealthCheck),
         database=None,
     )
+    @seed(fault_run.seed)
     @given(case=OPERATIONS[operation].as_strategy(generation_mode=mode))
     def fuzz(case: Any) -> None:
         _send(fuzz_client, case)

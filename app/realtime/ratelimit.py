@@ -74,7 +74,7 @@ def limit_class(frame_type: str) -> str:
     """The class whose bucket a client frame of this type draws from."""
     if frame_type in STREAM_TYPES:
         return STREAM
-    if frame_type in CREATE_TYPES:
+    if frame_type in CREATE_TYPES or frame_type.endswith(".create"):  # a new kind of item is a creation too
         return CREATE
     return TEXT
 

@@ -37,10 +37,12 @@ class ValidationErrorBody(ErrorBody):
 
 
 ERROR_DESCRIPTIONS = {
+    400: "Not a valid `hello` frame (the realtime protocol's `bad_hello`).",
     401: "No token: send `Authorization: Bearer <token>`.",
     403: "The token is not one that allows this (wrong atelier, not the animateur's, not the démarche's).",
     404: "Unknown atelier, démarche or resource.",
-    409: "A limit is reached, or the démarche has no atelier yet.",
+    409: "A limit is reached, the démarche has no atelier yet, or the session already has its stream.",
+    413: "Too large: one frame over 64 KiB, or a batch over 1 MiB or 200 frames.",
     422: "Invalid input: the fields and why.",
     503: "Storage unavailable for a moment: nothing was done, try again.",
 }

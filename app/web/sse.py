@@ -37,6 +37,7 @@ from starlette.types import Receive, Scope, Send
 from ..realtime.outcomes import RoomClosed
 from ..realtime.peer import CLOSE_GOING_AWAY
 from ..realtime.protocol import MAX_FRAME_BYTES, ProtocolError, encode
+from .errors import error_responses
 from .realtime_session import RealtimeSession, Refusal, check_origin, open_session, read_hello
 
 router = APIRouter(tags=["realtime (SSE + POST)"])
@@ -170,7 +171,32 @@ def _sessions(request: Request) -> SseSessions:
     return sessions
 
 
-@router.post("/rt/ateliers/{atelier_id}/sessions", status_code=201)
+_OPENED: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "The session: where to read its event stream and where to post frames.",
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["session", "events", "messages"],
+            "properties": {"session": {"type": "string"}, "events": {"type": "string"}, "messages": {"type": "string"}},
+        }}},
+    },
+}  # fmt: skip
+_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Server frames, one per `data:` event.", "content": {"text/event-stream": {}}},
+}
+_RECEIVED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "Frames taken in order; refusals come down the event stream as `error` frames.",
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["received"], "properties": {"received": {"type": "integer"}},
+        }}},
+    },
+}  # fmt: skip
+
+
+@router.post(
+    "/rt/ateliers/{atelier_id}/sessions", status_code=201,
+    responses=_OPENED | error_responses(400, 401, 403, 404, 503),
+)  # fmt: skip
 async def open_stream_session(request: Request, atelier_id: str) -> Response:
     """Open a session: the body is the `hello` frame, authenticated like the socket's."""
     body = await request.body()
@@ -192,7 +218,7 @@ async def open_stream_session(request: Request, atelier_id: str) -> Response:
     return JSONResponse({"session": entry.sid, **paths}, status_code=201)
 
 
-@router.get("/rt/sessions/{sid}/events", response_model=None)
+@router.get("/rt/sessions/{sid}/events", response_model=None, responses=_STREAM | error_responses(403, 404, 409))
 async def session_events(request: Request, sid: str) -> Response:
     """The session's server frames as an event stream, from `welcome` on."""
     try:
@@ -209,7 +235,7 @@ async def session_events(request: Request, sid: str) -> Response:
     return EventStream(_events(entry, sessions.heartbeat_s), sessions, entry)
 
 
-@router.post("/rt/sessions/{sid}/messages", status_code=202)
+@router.post("/rt/sessions/{sid}/messages", status_code=202, responses=_RECEIVED | error_responses(403, 404, 413))
 async def session_messages(request: Request, sid: str) -> Response:
     """Client frames: one JSON object, or a JSON array of them handled in order."""
     try:
