@@ -105,3 +105,63 @@ def test_hostile_text_is_shown_as_text_and_every_request_stays_on_the_server(new
     foreign = [url for url in requests if not url.startswith(base_url + "/")]
     foreign += [url for url in sockets if not url.startswith(ws_base + "/")]
     assert foreign == [], foreign
+
+
+ROLES = ["complice", "challengeur", "observateur"]
+
+
+def test_no_page_of_any_kind_talks_to_another_host(new_page: NewPage, base_url: str) -> None:
+    """Every page type, seen by every role: home, the API page, the join page, the room (référent,
+    complice, challengeur, observateur, participant; with the questionnaire and the team's drafts of
+    « après l'atelier »), the démarche pages, the deliverable schema."""
+    requests: list[str] = []
+    sockets: list[str] = []
+
+    def watch(page: Page) -> Page:
+        page.context.on("request", lambda request: requests.append(request.url))
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        return page
+
+    visitor = watch(new_page())
+    for path in ("/", "/api", "/demarches/new", "/schemas/deliverable.json"):
+        visitor.goto(path)
+    visitor.goto("/")
+    visitor.fill("#title", "Sans tiers")
+    visitor.fill("#administration", "DITP")
+    visitor.locator("form.form button[type=submit]").click()
+    animateur_url = visitor.locator("#animateur-url").input_value()
+    participant_url = visitor.locator("#participant-url").input_value()
+
+    referent = watch(new_page())
+    join(referent, animateur_url, "Sophie", "Référente")
+    others = {}
+    for role in [*ROLES, "participant"]:
+        page = watch(new_page())
+        member_id = join(page, participant_url, role.capitalize(), "Test")
+        others[role] = (page, member_id)
+    for role in ROLES:
+        page, member_id = others[role]
+        select = referent.locator(f'select[data-op-select="member.set_role"][data-member-id="{member_id}"]')
+        select.select_option(role)
+        expect(page.locator("body")).to_have_attribute("data-role", role)
+        wait_online(page)
+    # The last step: the questionnaire opens, the team sees its drafts.
+    referent.locator(f'#deroule [data-op="step.goto"][data-index="{MATRIX_STEP + 1}"]').click()
+    referent.locator('[data-op="questionnaire.open"]').first.click()
+    for page, _ in others.values():
+        expect(page.locator("#step")).to_have_attribute("data-step-index", str(MATRIX_STEP + 1))
+        page.reload()
+        wait_online(page)
+
+    visitor.goto("/demarches/new")
+    visitor.fill("#title", "Démarche sans tiers")
+    visitor.fill("#administration", "DITP")
+    visitor.locator("form.form button[type=submit]").click()
+    visitor.locator("a.button--primary").click()
+    expect(visitor.locator("h1")).to_contain_text("Démarche sans tiers")
+
+    assert len(requests) > 20 and len(sockets) >= 5
+    ws_base = base_url.replace("http://", "ws://", 1)
+    foreign = [url for url in requests if not url.startswith(base_url + "/")]
+    foreign += [url for url in sockets if not url.startswith(ws_base + "/")]
+    assert foreign == [], foreign
