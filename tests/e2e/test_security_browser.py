@@ -107,7 +107,7 @@ def test_hostile_text_is_shown_as_text_and_every_request_stays_on_the_server(new
     assert foreign == [], foreign
 
 
-ROLES = ["complice", "challengeur", "observateur"]
+ROLES = ["complice", "challengeur", "observer"]
 
 
 def test_no_page_of_any_kind_talks_to_another_host(new_page: NewPage, base_url: str) -> None:
