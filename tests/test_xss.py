@@ -287,6 +287,14 @@ def test_pages_and_fragments_keep_hostile_text_as_text(client: TestClient, both:
         text = shown_text(html)
         missing = [item for item in hostile.typed if flat(item) not in text]
         assert not missing, f"not shown literally to the {who}: {missing}"
+    # The projection screen (for the shared screen of the room), opened with the référent's session.
+    path = "/a/{}/projection"
+    shown = client.get(path.format(hostile.atelier["id"]), headers=as_member(hostile.referent, hostile.atelier))
+    control = client.get(path.format(plain.atelier["id"]), headers=as_member(plain.referent, plain.atelier))
+    assert shown.status_code == control.status_code == 200, shown.text[:300]
+    assert html_problems(shown.text) == []
+    assert structure(shown.text) == structure(control.text), "the projection has other elements than with plain text"
+    assert flat(hostile.typed[0]) in shown_text(shown.text)
     assert len(hostile.fragments) == len(plain.fragments)
     for fragment in hostile.fragments:
         if fragment["op"] == "upsert":

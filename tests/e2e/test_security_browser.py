@@ -112,8 +112,8 @@ ROLES = ["complice", "challengeur", "observer"]
 
 def test_no_page_of_any_kind_talks_to_another_host(new_page: NewPage, base_url: str) -> None:
     """Every page type, seen by every role: home, the API page, the join page, the room (référent,
-    complice, challengeur, observateur, participant; with the questionnaire and the team's drafts of
-    « après l'atelier »), the démarche pages, the deliverable schema."""
+    complice, challengeur, observer, participant; with the questionnaire and the team's drafts of
+    « après l'atelier »), the projection screen, the démarche pages, the deliverable schema."""
     requests: list[str] = []
     sockets: list[str] = []
 
@@ -152,6 +152,10 @@ def test_no_page_of_any_kind_talks_to_another_host(new_page: NewPage, base_url: 
         expect(page.locator("#step")).to_have_attribute("data-step-index", str(MATRIX_STEP + 1))
         page.reload()
         wait_online(page)
+
+    atelier_id = referent.locator("body").get_attribute("data-atelier-id")
+    referent.goto(f"/a/{atelier_id}/projection")  # the shared screen, opened with the référent's session
+    wait_online(referent)
 
     visitor.goto("/demarches/new")
     visitor.fill("#title", "Démarche sans tiers")
