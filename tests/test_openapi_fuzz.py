@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fault_run import FaultRun
 from helpers import bearer, create_atelier, join
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
@@ -122,7 +123,7 @@ def test_the_api_answers_every_request_with_a_clear_documented_answer(
     mode: GenerationMode,
     fuzz_client: TestClient,
     world: dict[str, str],
-    fault_run: Any,  # tests/conftest.py's FaultRun (importing `conftest` by name is ambiguous)
+    fault_run: FaultRun,
 ) -> None:
     """Positive: requests the description allows; negative: requests it forbids (wrong types, missing
     fields, out-of-range values), which must all be refused with a 4xx."""
