@@ -21,6 +21,7 @@ from ..storage.ateliers import get_atelier
 from ..storage.models import AtelierRow
 from ..storage.privacy import retention_date, set_retention, today
 from .deps import AtelierDep, EngineDep, RequireAnimateur, RoomsDep, TemplatesDep, load_room
+from .errors import error_responses
 from .pages import current_member, render
 
 router = APIRouter()
@@ -54,21 +55,21 @@ def _change(engine: EngineDep, atelier: AtelierRow, until: datetime.date) -> Ate
 
 
 @router.get("/api/ateliers/{atelier_id}/retention", dependencies=[RequireAnimateur], tags=["ateliers"],
-            summary="Retention of personal data")  # fmt: skip
+            responses=error_responses(401, 403, 404, 422), summary="Retention of personal data")  # fmt: skip
 def get_retention(atelier: AtelierDep) -> Retention:
     """Until when the atelier keeps names, structures and emails (default: three months after the atelier)."""
     return _retention(atelier)
 
 
 @router.put("/api/ateliers/{atelier_id}/retention", dependencies=[RequireAnimateur], tags=["ateliers"],
-            summary="Change the retention date")  # fmt: skip
+            responses=error_responses(401, 403, 404, 409, 422), summary="Change the retention date")  # fmt: skip
 def put_retention(body: RetentionChange, atelier: AtelierDep, engine: EngineDep) -> Retention:
     """Choose another last day (today at the earliest, 24 months ahead at the latest)."""
     return _retention(_change(engine, atelier, body.until))
 
 
 @router.post("/api/ateliers/{atelier_id}/anonymise", dependencies=[RequireAnimateur], tags=["ateliers"],
-             summary="Anonymise now")  # fmt: skip
+             responses=error_responses(401, 403, 404, 409, 422, 503), summary="Anonymise now")  # fmt: skip
 async def post_anonymise(atelier: AtelierDep, engine: EngineDep, rooms: RoomsDep) -> Anonymised:
     """Replace every person by « Participant N » now, keeping the work; nobody can join afterwards."""
     await load_room(rooms, atelier.id)
