@@ -55,11 +55,12 @@ def join(
     first_name: str = "Camille",
     last_name: str = "Martin",
     structure: str = "",
+    email: str = "",
 ) -> dict[str, Any]:
     """POST /api/ateliers/{id}/members with the animateur or participant link; the new member."""
     response = client.post(
         f"/api/ateliers/{atelier['id']}/members",
-        json={"first_name": first_name, "last_name": last_name, "structure": structure},
+        json={"first_name": first_name, "last_name": last_name, "structure": structure, "email": email},
         headers=bearer(atelier[f"{token_kind}_token"]),
     )
     assert response.status_code == 201, response.text

@@ -25,7 +25,17 @@ import pytest
 from helpers import Frame, WsClient, bearer, connected, create_atelier, join, text_update
 from markdown_it import MarkdownIt
 from starlette.testclient import TestClient
-from xss_corpus import LONG, PAYLOADS, TEMPLATE_RESULTS, flat, html_problems, shown_text, squeezed, structure
+from xss_corpus import (
+    LONG,
+    PAYLOADS,
+    TEMPLATE_RESULTS,
+    attribute_values,
+    flat,
+    html_problems,
+    shown_text,
+    squeezed,
+    structure,
+)
 
 from app.domain.kit_tools import ENGAGEMENT_QUESTIONS, REFORMULATION_PROMPTS, canevas_fields
 from app.export.pdf import render_deliverable_html
@@ -55,6 +65,12 @@ class Words:
         start = index % len(self.items)
         return flat(" ".join(self.items[start:] + self.items[:start]))[:limit].rstrip()
 
+    def email(self, index: int) -> str:
+        """An address the join form accepts (no space, one @) that is also hostile markup."""
+        if self.hostile:
+            return f'xss-m{index}"><svg/onload=window.__xss={index}>@exemple.fr'
+        return f"personne-{index:02}@exemple.fr"
+
     def long(self, limit: int) -> str:
         source = LONG if self.hostile else " ".join(PLAIN * 40)
         return flat(source)[:limit].rstrip()
@@ -77,7 +93,7 @@ def _people(client: TestClient, atelier: dict[str, Any], words: Words) -> tuple[
     referent = join(client, atelier, "animateur", words.one(0), words.one(1), words.mixed(2, 120))
     participants = [
         join(client, atelier, first_name=words.one(index), last_name=words.one(index + 1),
-             structure=words.mixed(index + 2, 120))
+             structure=words.mixed(index + 2, 120), email=words.email(index))
         for index in range(len(PAYLOADS))
     ]  # fmt: skip
     return referent, participants
@@ -287,6 +303,10 @@ def test_pages_and_fragments_keep_hostile_text_as_text(client: TestClient, both:
         text = shown_text(html)
         missing = [item for item in hostile.typed if flat(item) not in text]
         assert not missing, f"not shown literally to the {who}: {missing}"
+    # Emails are the team's only (for the thank-you mail's blind copy), kept exactly, never markup.
+    addresses = sorted(Words(hostile=True).email(index) for index in range(len(PAYLOADS)))
+    assert sorted(attribute_values(page(client, hostile, hostile.referent), "data-email")) == addresses
+    assert attribute_values(page(client, hostile, hostile.participant), "data-email") == []
     # The projection screen (for the shared screen of the room), opened with the référent's session.
     path = "/a/{}/projection"
     shown = client.get(path.format(hostile.atelier["id"]), headers=as_member(hostile.referent, hostile.atelier))

@@ -125,6 +125,11 @@ def structure(html: str) -> Counter[tuple[str, tuple[str, ...]]]:
     return Counter((tag, tuple(sorted(name for name, _ in attrs))) for tag, attrs in _parse(html).elements)
 
 
+def attribute_values(html: str, name: str) -> list[str]:
+    """Every value of the attribute `name`, unescaped, as a browser's dataset would read it."""
+    return [value for _, attrs in _parse(html).elements for key, value in attrs if key == name and value is not None]
+
+
 def shown_text(html: str) -> str:
     """What a person can read (text nodes) and what form fields hold (their values), flattened."""
     parsed = _parse(html)
