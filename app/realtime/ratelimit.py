@@ -93,11 +93,3 @@ class RateLimiter:
     def allow(self, frame_type: str, now: float | None = None) -> bool:
         return self.buckets[limit_class(frame_type)].allow(clock() if now is None else now)
 
-
-def durable_bucket() -> TokenBucket:
-    """The bucket of ordinary durable operations (kept for the docs check and older callers)."""
-    return bucket(TEXT)
-
-
-def ephemeral_bucket() -> TokenBucket:
-    return bucket(STREAM)
