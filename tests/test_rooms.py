@@ -36,7 +36,8 @@ from app.realtime import room as room_module
 from app.realtime.fragments import NoFragments
 from app.realtime.peer import CLOSE_TRY_AGAIN, Peer
 from app.realtime.protocol import CardDrag
-from app.realtime.room import DRAG_INTERVAL_S, Room
+from app.realtime.relays import DRAG_INTERVAL_S
+from app.realtime.room import Room
 
 # -- through the app: the room is empty after every way a connection ends ---------------------------
 

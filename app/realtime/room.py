@@ -15,26 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.errors import DomainError, Forbidden, NotFound, Removed
+from ..domain.errors import DomainError, Forbidden, Removed
 from ..domain.events import event_from_dict, event_to_dict
 from ..domain.operations import Operation
-from ..domain.roles import CONTRIBUTORS
 from ..domain.rules import decide, evolve
-from ..domain.state import DRAFT_FIELDS, AtelierState
+from ..domain.state import AtelierState
 from ..domain.views import event_view, personal, private_author, shows_actor, state_view
 from .fragments import FragmentRenderer
 from .outcomes import InternalError, RoomClosed, StorageUnavailable, _Pending, _Poison, error_frame
 from .peer import CLOSE_REMOVED, Peer
 from .ports import LogEntry, OpStore, StoredAtelier
 from .protocol import PROTOCOL_VERSION, CardDrag, FieldFocus, encode
+from .relays import DragRelay, relay_focus
 from .signals import RoomSignals
 
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 100  # operations committed in one transaction under load
 REPLAY_MAX = 500  # beyond this gap a reconnecting client gets a snapshot instead of events
-DRAG_INTERVAL_S = 0.05  # ≤ 20 relayed drag updates per second per card
-DRAG_MEMORY = 1000  # cards whose last relay time is remembered before the memory is reset
 
 
 @dataclass
@@ -53,8 +51,7 @@ class Room:
     _queue: asyncio.Queue[_Pending] = field(default_factory=asyncio.Queue)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _worker: asyncio.Task[None] | None = None
-    _last_drag: dict[str, float] = field(default_factory=dict)
-    _drag_latest: dict[str, tuple[Peer, CardDrag]] = field(default_factory=dict)
+    drags: DragRelay = field(default_factory=DragRelay)
     closed: bool = False
     signals: RoomSignals = field(default_factory=RoomSignals)  # hands, flags, reactions: memory only
 
@@ -296,8 +293,7 @@ class Room:
     def _broadcast(self, entry: LogEntry) -> None:
         card_id = entry.event.get("card_id")
         if card_id is not None:
-            # A drag still held for coalescing must not arrive after the drop (or the deletion).
-            self._drag_latest.pop(card_id, None)
+            self.drags.forget(card_id)
         # Encode once per audience, not once per connection. A private event (a draft, a dot) has one
         # more audience, its author; a personal one is encoded for each person.
         author = private_author(entry.event)
@@ -348,60 +344,10 @@ class Room:
     # -- ephemeral -------------------------------------------------------------------------
 
     def relay_drag(self, peer: Peer, frame: CardDrag) -> None:
-        """Show a card gliding to the others: never stored, coalesced, droppable.
-
-        At most one relay per card every DRAG_INTERVAL_S; within an interval only the latest
-        position is kept and sent when the interval ends, so the others never stop on a stale spot.
-        """
-        member = self.state.members.get(peer.member_id)
-        if member is None or member.removed or member.role not in CONTRIBUTORS:
-            raise Forbidden("Votre rôle ne permet pas de déplacer les cartes.")
-        if frame.card_id not in self.state.cards:
-            raise NotFound("Carte introuvable (peut-être supprimée).")
-        waiting = frame.card_id in self._drag_latest
-        self._drag_latest[frame.card_id] = (peer, frame)
-        if waiting:
-            return
-        now = time.monotonic()
-        due = self._last_drag.get(frame.card_id, 0.0) + DRAG_INTERVAL_S
-        if now >= due:
-            self._flush_drag(frame.card_id)
-        else:
-            asyncio.get_running_loop().call_later(due - now, self._flush_drag, frame.card_id)
-
-    def _flush_drag(self, card_id: str) -> None:
-        latest = self._drag_latest.pop(card_id, None)
-        if latest is None:
-            return
-        peer, frame = latest
-        self._last_drag[card_id] = time.monotonic()
-        if len(self._last_drag) > DRAG_MEMORY:
-            self._last_drag = {card_id: self._last_drag[card_id]}
-        text = encode(
-            {
-                "type": "card.dragging",
-                "card_id": frame.card_id,
-                "desirability": frame.desirability,
-                "feasibility": frame.feasibility,
-                "by": peer.member_id,
-            }
-        )
-        for other in list(self.peers):
-            if other is not peer:
-                other.offer(text, durable=False)
+        self.drags.relay(self, peer, frame)
 
     def relay_focus(self, peer: Peer, frame: FieldFocus) -> None:
-        """Tell the others who is writing in which field (co-writing awareness). Ephemeral."""
-        member = self.state.members.get(peer.member_id)
-        if member is None or member.removed:
-            raise Forbidden("Personne inconnue dans cet atelier.")
-        if frame.field is not None and not self.state.is_text_field(frame.field):
-            raise NotFound(f"Champ de texte inconnu : {frame.field}.")
-        text = encode({"type": "field.focused", "field": frame.field, "by": member.id, "name": member.display_name})
-        team_only = frame.field in DRAFT_FIELDS  # the team's drafts: participants need not know
-        for other in list(self.peers):
-            if other is not peer and (not team_only or self.is_team(other)):
-                other.offer(text, durable=False)
+        relay_focus(self, peer, frame)
 
 
 def _viewer(peer: Peer) -> str | None:
