@@ -16,6 +16,7 @@ import base64
 import contextlib
 import json
 import random
+import re
 import sqlite3
 import string
 from dataclasses import dataclass, field
@@ -28,11 +29,14 @@ from app.domain.events import event_from_dict
 from app.domain.items import Idea, Reformulation, Roadmap, SousAction, Subject
 from app.domain.kit_tools import OPEN_GOVERNMENT_VALUES, QUESTION_KEYS, REFORMULATION_PROMPTS
 from app.domain.questionnaire import QUESTIONS, Questionnaire
+from app.domain.reflection import PrivateDraft, Reflection, Reveal
 from app.domain.rules import evolve
+from app.domain.speech import Speech
 from app.domain.state import AtelierState, Card, Member
 from app.domain.texts import TextFields
 from app.domain.timer import Timer
-from app.domain.views import event_view, state_view
+from app.domain.views import PRIVATE_AUTHOR_KEYS, event_view, state_view
+from app.domain.votes import PRIVATE_VOTE_EVENTS, DotVote
 
 Frame = dict[str, Any]
 RETRYABLE = ("rate_limited", "unavailable")  # nothing was done: re-send later with the same id
@@ -45,11 +49,12 @@ class ProtocolViolation(AssertionError):
 # -- state from a snapshot, and a comparable view ----------------------------------------------
 
 
-def state_from_view(view: dict[str, Any]) -> AtelierState:
-    """The team's snapshot `state` back into a domain state, so later events apply to it.
+def state_from_view(view: dict[str, Any], viewer: str) -> AtelierState:
+    """The team's snapshot `state` (as `viewer` is shown it) back into a domain state, so later events apply.
 
     Exact for everything a view shows; the questionnaire's individual answers are not in a view,
-    so a snapshot taken after some answers cannot be continued from (asserted).
+    so a snapshot taken after some answers cannot be continued from (asserted). Of the silent
+    reflection and the dot vote it holds what the viewer is shown: their own drafts and ballot.
     """
     atelier = view["atelier"]
     questionnaire = view["questionnaire"]
@@ -78,7 +83,28 @@ def state_from_view(view: dict[str, Any]) -> AtelierState:
         roadmap=Roadmap.from_dict(view["roadmap"]),
         questionnaire=Questionnaire(open=questionnaire["open"], anonymous=questionnaire["anonymous"]),
         compte_rendu_final=view["compte_rendu_final"],
+        reflection=_reflection_from_view(view["reflection"]),
+        vote=_vote_from_view(view["vote"], viewer),
+        speech=Speech.from_dict(view["speech"]),
     )
+
+
+def _reflection_from_view(view: dict[str, Any]) -> Reflection:
+    return Reflection(
+        open=view["open"],
+        step_index=view["step_index"],
+        kind=view["kind"],
+        drafts={draft["id"]: PrivateDraft.from_dict(draft) for draft in view["mine"]},
+        reveals=[Reveal.from_dict(reveal) for reveal in view["reveals"]],
+    )
+
+
+def _vote_from_view(view: dict[str, Any] | None, viewer: str) -> DotVote | None:
+    if view is None:
+        return None
+    keys = ("votes_per_person", "multiple", "step_index", "open", "results", "voters")
+    ballots = {viewer: dict(view["mine"])} if view["mine"] else {}
+    return DotVote(**{key: view[key] for key in keys}, opened_at=0.0, ballots=ballots)
 
 
 def comparable(view: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +136,10 @@ class Replica:
     counter: int = 0
     snapshots: int = 0
     retries: int = 0
+    # All I am told of the others' drafts and ballots until the reveal/close: counts, not contents.
+    drafts_count: tuple[int, int] = (0, 0)  # (drafts, authors)
+    voters: int = 0
+    private_seen: int = 0  # others' private events received (as counts only)
 
     def hello(self) -> Frame:
         return {"type": "hello", "token": self.token, "last_seq": self.last_seq}
@@ -128,6 +158,7 @@ class Replica:
     def receive(self, frame: Frame) -> list[Frame]:
         """Apply one server frame; the frames to (re-)send because of it."""
         kind = frame["type"]
+        check_private(self, frame)
         if kind == "snapshot":
             self._snapshot(frame)
         elif kind == "event":
@@ -151,13 +182,14 @@ class Replica:
         if frame["seq"] < self.last_seq:
             raise ProtocolViolation(f"{self.name}: snapshot at {frame['seq']} older than {self.last_seq}")
         if self.team:
-            if self.state is not None and frame["seq"] == self.last_seq:
-                # Same seq (after a role change): what we built must be what the server has.
-                mine = comparable(state_view(self.state, team=True))
-                if mine != comparable(frame["state"]):
-                    raise ProtocolViolation(f"{self.name}: snapshot at {frame['seq']} differs from my state")
-            self.state = state_from_view(frame["state"])
+            # Same seq (after a role change): what we built must be what the server has.
+            if self.state is not None and frame["seq"] == self.last_seq and self.view() != comparable(frame["state"]):
+                raise ProtocolViolation(f"{self.name}: snapshot at {frame['seq']} differs from my state")
+            self.state = state_from_view(frame["state"], self.member_id)
         self.snapshot_view = frame["state"]
+        reflection, vote = frame["state"]["reflection"], frame["state"]["vote"]
+        self.drafts_count = (reflection["drafts"], reflection["authors"])
+        self.voters = vote["voters"] if vote else 0
         self.docs = {name: _doc(update) for name, update in frame["state"]["texts"].items()}
         self.history = {}
         self.last_seq = frame["seq"]
@@ -170,11 +202,24 @@ class Replica:
             raise ProtocolViolation(f"{self.name}: event {seq} after {self.last_seq} (gap)")
         self.history[seq] = frame
         event = frame["event"]
-        if self.state is not None:
+        self._count(event)
+        mine = event["type"] not in PRIVATE_AUTHOR_KEYS or PRIVATE_AUTHOR_KEYS[event["type"]] in event
+        self.private_seen += not mine
+        if self.state is not None and mine:  # someone else's draft or dot: only its counts changed
             evolve(self.state, event_from_dict(event))
         if event["type"] in ("text.updated", "draft.generated") and "update" in event:
             self.docs.setdefault(event["field"], _doc(None)).apply_update(base64.b64decode(event["update"]))
         self.last_seq = seq
+
+    def _count(self, event: dict[str, Any]) -> None:
+        if "drafts" in event and "authors" in event:
+            self.drafts_count = (event["drafts"], event["authors"])
+        elif event["type"] == "reflection.revealed":
+            self.drafts_count = (0, 0)
+        elif "voters" in event and event["type"] != "vote.closed":
+            self.voters = event["voters"]
+        elif event["type"] == "vote.opened":
+            self.voters = 0
 
     def _ack(self, op_id: str, seq: int) -> None:
         if op_id in self.acked and self.acked[op_id] != seq:
@@ -193,15 +238,41 @@ class Replica:
         return base64.b64encode(doc.get_update(before)).decode("ascii")
 
     def view(self) -> dict[str, Any]:
+        """My state as the server shows it to me: my drafts and ballot whole, the others' as the counts I was told."""
         assert self.state is not None, f"{self.name} holds no state (not in the équipe d'animation)"
-        return comparable(state_view(self.state, team=True))
+        view = state_view(self.state, team=True, viewer=self.member_id)
+        view["reflection"] |= {"drafts": self.drafts_count[0], "authors": self.drafts_count[1]}
+        if view["vote"] is not None and view["vote"]["open"]:
+            view["vote"]["voters"] = self.voters
+        return comparable(view)
 
     def targets(self) -> dict[str, Any]:
         """What to aim the next operation at: my state, or (outside the team) the last snapshot."""
         if self.state is not None:
-            return state_view(self.state, team=True)
+            return state_view(self.state, team=True, viewer=self.member_id)
         assert self.snapshot_view is not None, f"{self.name} is not synced yet"
         return self.snapshot_view
+
+
+def check_private(replica: Replica, frame: Frame) -> None:
+    """No one is sent another member's draft or dot, nor a vote count before the close (issue 6)."""
+    if frame["type"] == "event":
+        event = frame["event"]
+        key = PRIVATE_AUTHOR_KEYS.get(event["type"])
+        if key is not None and event.get(key) != replica.member_id:
+            counts = {"voters"} if event["type"] in PRIVATE_VOTE_EVENTS else {"drafts", "authors"}
+            if set(event) != {"type", *counts} or frame["id"] is not None or frame["actor"] is not None:
+                raise ProtocolViolation(f"{replica.name} was sent someone else's {event['type']}: {frame}")
+        if "results" in event and event["type"] != "vote.closed":
+            raise ProtocolViolation(f"{replica.name} was sent vote results before the close: {frame}")
+    elif frame["type"] == "snapshot":
+        state = frame["state"]
+        if any(draft["author_id"] != replica.member_id for draft in state["reflection"]["mine"]):
+            raise ProtocolViolation(f"{replica.name} was sent someone else's draft in a snapshot")
+        vote = state["vote"]
+        counted = vote and (vote["results"] is not None or any(c["dots"] is not None for c in state["cards"]))
+        if vote and vote["open"] and counted:
+            raise ProtocolViolation(f"{replica.name} was sent vote counts before the close")
 
 
 def _doc(update: str | None) -> Doc[Text]:
@@ -214,6 +285,8 @@ def _doc(update: str | None) -> Doc[Text]:
 
 # -- random operations -------------------------------------------------------------------------
 
+MARKER_OPEN, MARKER_CLOSE = "[", "]"
+MARKERS = re.compile(r"\[([a-z]+-[0-9]+)\]")
 WORDS = ["menus", "cantine", "données", "ouvertes", "allergènes", "parents", "CSV", "é", "«", "»", "🙂", "<b>"]
 
 
@@ -265,6 +338,8 @@ def random_operation(
     steps = len(view["steps"])
     unit = lambda: round(rng.random(), 3)  # noqa: E731
     kind = _kind(rng, types or OPERATION_TYPES, view)
+    # Cards and ideas carry their op id, so a draft's text found where it must not be names its author.
+    marker = f" {MARKER_OPEN}{replica.name}-{replica.counter + 1}{MARKER_CLOSE}"
     fields: dict[str, Any]
     match kind:
         case "member.set_role":
@@ -291,11 +366,11 @@ def random_operation(
         case "timer.add":
             fields = {"seconds": rng.choice([60, -60, 120, 3600, -3600, 5000])}
         case "card.create":
-            fields = {"title": phrase(rng), "description": phrase(rng, 12)}
+            fields = {"title": phrase(rng) + marker, "description": phrase(rng, 12)}
             if rng.random() < 0.3:
                 fields["card_id"] = _pick(rng, cards) if rng.random() < 0.2 else f"{replica.name}-c{replica.counter}"
         case "card.update":
-            fields = {"card_id": _pick(rng, cards), "title": phrase(rng), "description": phrase(rng)}
+            fields = {"card_id": _pick(rng, cards), "title": phrase(rng) + marker, "description": phrase(rng)}
         case "card.delete":
             fields = {"card_id": _pick(rng, cards)}
         case "card.place":
@@ -316,9 +391,10 @@ def random_operation(
         case "reformulation.delete":
             fields = {"reformulation_id": _pick(rng, reformulations)}
         case "idea.create":
-            fields = {"question": rng.choice(sorted(QUESTION_KEYS)), "text": phrase(rng)}
+            fields = {"question": rng.choice(sorted(QUESTION_KEYS)), "text": phrase(rng) + marker}
         case "idea.update":
-            fields = {"idea_id": _pick(rng, ideas), "question": rng.choice(sorted(QUESTION_KEYS)), "text": phrase(rng)}
+            question = rng.choice(sorted(QUESTION_KEYS))
+            fields = {"idea_id": _pick(rng, ideas), "question": question, "text": phrase(rng) + marker}
         case "idea.delete":
             fields = {"idea_id": _pick(rng, ideas)}
         case "canevas.value":
@@ -388,6 +464,17 @@ def _kind(rng: random.Random, types: list[str], view: dict[str, Any]) -> str:
     """Mostly an operation the atelier's format has, on items it has; sometimes anything (refusals matter too)."""
     if rng.random() < 0.1:
         return rng.choice(types)
+    # While a silent reflection or a vote is on, people mostly take part in it (private drafts and dots).
+    reflection, vote = view.get("reflection"), view.get("vote")
+    writing = f"{'card' if reflection and reflection['kind'] == 'cards' else 'idea'}.create"
+    drafting = reflection and reflection["open"] and reflection["step_index"] == view["step_index"]
+    if drafting and writing in types and rng.random() < 0.5:
+        return writing
+    if vote and vote["open"] and "vote.place" in types and rng.random() < 0.5:
+        return rng.choice(["vote.place", "vote.place", "vote.remove"])
+    step_tools = set(view["steps"][view["step_index"]]["tools"]) if view["steps"] else set()
+    if step_tools & {"cards", "ideas"} and reflection and not reflection["open"] and rng.random() < 0.15:
+        return rng.choice(["reflection.start", "vote.open"] if "cards" in step_tools else ["reflection.start"])
     tools = {tool for step in view["steps"] for tool in step["tools"]}
     kind = rng.choice([t for t in types if TOOL_OF.get(t, "notes") in tools | {"notes"}] or types)
     prefix = kind.split(".")[0]
@@ -443,11 +530,15 @@ OPERATION_TYPES = [
     "questionnaire.answer",
     "draft.generate",
     "compte_rendu.finalize",
+    # The silent reflection and the dot vote: until the reveal/close each person is shown their own
+    # drafts and ballot only, the others' as counts (a Replica holds its person's view of them).
+    "reflection.start",
+    "reflection.reveal",
+    "vote.open",
+    "vote.close",
+    "vote.place",
+    "vote.remove",
 ]
-# The silent reflection and the dot vote: until the reveal, each person is shown their own drafts and
-# ballots only (the others' as counts), so no client can fold those events into the shared state. The
-# network fuzz leaves them out (it checks every client's state); the frame fuzz sends them.
-SECRET_UNTIL_REVEAL = ["reflection.start", "reflection.reveal", "vote.open", "vote.close", "vote.place", "vote.remove"]
 
 
 def dumps(frame: Frame) -> str:
@@ -497,5 +588,6 @@ def check_history(replica: Replica, rows: list[LogRow]) -> None:
     events = {seq: json.loads(event) for seq, _, _, event in rows}
     for seq, frame in replica.history.items():
         audiences = [(True, True), (True, False), (False, True)]  # (team, questionnaire anonymous)
-        seen = [event_view(events[seq], team=team, anonymous=anonymous) for team, anonymous in audiences]
+        me = replica.member_id  # a private event whole if it is mine, as counts otherwise
+        seen = [event_view(events[seq], team=team, anonymous=anonymous, viewer=me) for team, anonymous in audiences]
         assert frame["event"] in seen, f"{replica.name}: event {seq} differs from the log"

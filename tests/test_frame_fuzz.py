@@ -36,7 +36,7 @@ import jsonschema
 import pytest
 from fault_run import FaultRun
 from live_server import ROOT, Server, free_port
-from protocol_model import OPERATION_TYPES, SECRET_UNTIL_REVEAL, Replica, random_operation
+from protocol_model import OPERATION_TYPES, Replica, random_operation
 from pycrdt import Doc, Text
 from socket_clients import bearer, create_atelier, join, server_state
 from websockets.asyncio.client import connect
@@ -49,7 +49,7 @@ CONNECTIONS = 4
 FRAMES_PER_CONNECTION = 150  # then a new connection: fresh rate-limit buckets, so rules are reached too
 
 Payload = str | bytes
-ALL_TYPES = OPERATION_TYPES + SECRET_UNTIL_REVEAL  # every durable operation type of the protocol
+ALL_TYPES = OPERATION_TYPES  # every durable operation type of the protocol
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ CI: 50 seeds × 100 steps; `--faults=full`: 500 seeds × 200 steps; `--seed N` m
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import random
 import time
 from collections import Counter
@@ -33,13 +35,16 @@ import pytest
 from fault_run import FaultRun
 from helpers import WsClient, create_atelier, get_state, join
 from protocol_model import (
+    MARKERS,
     OPERATION_TYPES,
-    SECRET_UNTIL_REVEAL,
     Frame,
+    LogRow,
     Replica,
     check_exactly_once,
     check_history,
+    check_private,
     comparable,
+    dumps,
     random_operation,
     read_log,
 )
@@ -72,6 +77,7 @@ class Person:
     inbox: list[Frame] = field(default_factory=list)
     synced: bool = False  # the current connection's `synced` was applied
     away_until: int = 0
+    markers: list[tuple[int, str]] = field(default_factory=list)  # (seq of the frame, card/idea op id in it)
 
     def connect(self) -> None:
         self.session = self.client.websocket_connect(f"/ws/ateliers/{self.atelier_id}").__enter__()
@@ -96,6 +102,9 @@ class Person:
                 continue  # not part of the state; and their timing would make seeds unrepeatable
             if frame["type"] == "ack":
                 network.seq = max(network.seq, frame["seq"])
+            check_private(self.replica, frame)  # every frame that arrives, applied or lost
+            if frame["type"] in ("event", "snapshot"):
+                self.markers += [(frame["seq"], marker) for marker in MARKERS.findall(dumps(frame))]
             self.inbox.append(frame)
 
     def received_through(self, seq: int) -> bool:
@@ -189,21 +198,83 @@ def run_seed(client: TestClient, database: Path, seed: int, steps: int) -> dict[
                 person.drop()
                 person.away_until = step + rng.randint(*(LONG if long else SHORT))
         settle(people, network)
+        check_each_view(client, atelier["id"], people)  # drafts and ballots still private: per person
+        reveal_everything(client, atelier, people, network)
+        settle(people, network)
         rows = read_log(database, atelier["id"])
         figures = check_exactly_once(rows, [person.replica for person in people])
-        expected = comparable(get_state(client, atelier)["state"])
+        views = check_each_view(client, atelier["id"], people)
+        shared = [shared_part(view) for view in views]
+        assert all(view == shared_part(comparable(get_state(client, atelier)["state"])) for view in shared)
+        assert all(view["reflection"]["drafts"] == 0 and not view["reflection"]["mine"] for view in views)
         for person in people:
             assert person.replica.last_seq == rows[-1][0]
             check_history(person.replica, rows)
-            if person.replica.state is not None:
-                assert person.replica.view() == expected, f"{person.replica.name} diverged"
+        check_no_draft_seen(rows, people)
     finally:
         for person in people:
             if person.session is not None:
                 person.drop()
     outages = {"drops": network.drops, "long_outages": network.long_outages}
-    return {**figures, **outages, "log_seq": rows[-1][0], "made": network.made,
+    private = {"private_events_seen_as_counts": sum(person.replica.private_seen for person in people)}
+    return {**figures, **outages, **private, "log_seq": rows[-1][0], "made": network.made,
             "lost_in_flight": network.lost, "partial_deliveries": network.partial}  # fmt: skip
+
+
+def reveal_everything(client: TestClient, atelier: dict[str, Any], people: list[Person], network: Network) -> None:
+    """A fresh animateur (the others' roles may have changed) closes the vote, then reveals every draft.
+
+    She holds no state of her own (a snapshot after questionnaire answers cannot be continued)."""
+    member = join(client, atelier, "animateur", first_name="Zoé")
+    zoe = Person(Replica("zoe", member["member_id"], member["member_token"], team=False), client, atelier["id"])
+    people.append(zoe)  # so she is disconnected whatever happens
+    network.seq = get_state(client, atelier)["seq"]  # her joining is an event no ack told of
+    zoe.connect()
+    zoe.catch_up(network)
+    last_word = [zoe.replica.operation("vote.close"), zoe.replica.operation("reflection.reveal", anonymous=False)]
+    zoe.send(network, last_word)
+
+
+def fresh_view(client: TestClient, atelier_id: str, replica: Replica) -> dict[str, Any]:
+    """What the server shows this member now: the snapshot a new connection of theirs is sent."""
+    with client.websocket_connect(f"/ws/ateliers/{atelier_id}") as session:
+        ws = WsClient(session, replica.token)
+        ws.send({"type": "hello", "token": replica.token, "last_seq": 0})
+        frames = ws.drain_to_synced()
+    snapshot = next(frame for frame in frames if frame["type"] == "snapshot")
+    return comparable(snapshot["state"])
+
+
+def check_each_view(client: TestClient, atelier_id: str, people: list[Person]) -> list[dict[str, Any]]:
+    """Each team member's own state is what the server shows THAT member (their drafts, their ballot)."""
+    views = []
+    for person in people:
+        if person.replica.state is not None:
+            view = person.replica.view()
+            assert view == fresh_view(client, atelier_id, person.replica), f"{person.replica.name} diverged"
+            views.append(view)
+    return views
+
+
+def shared_part(view: dict[str, Any]) -> dict[str, Any]:
+    """A view without what is one person's own for ever (a ballot is never revealed)."""
+    vote = view["vote"] and {k: v for k, v in view["vote"].items() if k not in ("mine", "remaining")}
+    return view | {"vote": vote, "reflection": view["reflection"] | {"mine": []}}
+
+
+def check_no_draft_seen(rows: list[LogRow], people: list[Person]) -> None:
+    """No one received a frame holding another member's draft text before the reveal that made it public."""
+    reveals = [seq for seq, _, _, event in rows if json.loads(event)["type"] == "reflection.revealed"]
+    for seq, actor, _, text in rows:
+        event = json.loads(text)
+        if event["type"] not in ("reflection.drafted", "reflection.draft_updated"):
+            continue
+        public_from = min([r for r in reveals if r > seq], default=math.inf)
+        for marker in MARKERS.findall(dumps(event["draft"])):
+            for person in people:
+                if person.replica.member_id != actor:
+                    leaks = [at for at, seen in person.markers if seen == marker and at < public_from]
+                    assert not leaks, f"{person.replica.name} received draft {marker} at {leaks}, before its reveal"
 
 
 def settle(people: list[Person], network: Network, rounds: int = 20) -> None:
@@ -249,8 +320,8 @@ def test_every_client_converges_with_the_server_over_a_bad_network(
     steps = fault_run.size(ci=100, full=200)
     started = time.monotonic()
     figures = campaign(client, database, seeds, steps, caplog)
-    # Every durable type, except those each person sees differently until the reveal (protocol_model).
-    assert set(figures["made"]) == set(OPERATION_TYPES) == set(OP_TYPES) - set(SECRET_UNTIL_REVEAL)
+    # Every durable type, the silent reflection's and the dot vote's included.
+    assert set(figures["made"]) == set(OPERATION_TYPES) == set(OP_TYPES)
     assert figures["duplicated"] == 0
     fault_run.report(
         "network",
