@@ -473,8 +473,11 @@ def _kind(rng: random.Random, types: list[str], view: dict[str, Any]) -> str:
     if vote and vote["open"] and "vote.place" in types and rng.random() < 0.5:
         return rng.choice(["vote.place", "vote.place", "vote.remove"])
     step_tools = set(view["steps"][view["step_index"]]["tools"]) if view["steps"] else set()
-    if step_tools & {"cards", "ideas"} and reflection and not reflection["open"] and rng.random() < 0.15:
-        return rng.choice(["reflection.start", "vote.open"] if "cards" in step_tools else ["reflection.start"])
+    starts = [kind for kind in ("reflection.start", "vote.open") if kind in types]
+    if "cards" not in step_tools:
+        starts = [kind for kind in starts if kind != "vote.open"]
+    if step_tools & {"cards", "ideas"} and starts and reflection and not reflection["open"] and rng.random() < 0.15:
+        return rng.choice(starts)
     tools = {tool for step in view["steps"] for tool in step["tools"]}
     kind = rng.choice([t for t in types if TOOL_OF.get(t, "notes") in tools | {"notes"}] or types)
     prefix = kind.split(".")[0]

@@ -24,7 +24,7 @@ from websockets.exceptions import InvalidHandshake, WebSocketException
 
 RECONNECT_BACKOFF_S = (0.02, 0.1)  # the protocol says 0.5–1 s first; a test keeps the same shape, faster
 RETRY_AFTER_S = 1.0  # `rate_limited`: "yes, after ~1 s" (docs/protocol.md §4.6)
-DEADLINE_S = 120.0
+DEADLINE_S = 40.0  # a deadline, not a pause; under the tests' 120 s timeout so a stuck run says what it waited for
 
 NextOperation = Callable[[Replica], Frame | None]  # the script: None when it has nothing more to send
 
@@ -44,6 +44,13 @@ class SocketClient:
     @property
     def settled(self) -> int:
         return len(self.replica.acked) + len(self.replica.refused)
+
+    def describe(self) -> str:
+        """Where this client stands, for a campaign that waited in vain."""
+        return (
+            f"{self.replica.name}: seq {self.replica.last_seq}, {self.connections} connections, "
+            f"outbox {sorted(self.replica.outbox)}, script {'done' if self.script_done else 'running'}"
+        )
 
     @property
     def idle(self) -> bool:
@@ -104,14 +111,18 @@ async def _quietly(send: Any) -> None:
 
 
 async def until(
-    changed: asyncio.Event, condition: Callable[[], bool], what: str, deadline_s: float = DEADLINE_S
+    changed: asyncio.Event,
+    condition: Callable[[], bool],
+    what: str,
+    deadline_s: float = DEADLINE_S,
+    detail: Callable[[], str] = lambda: "",
 ) -> None:
     """Wait until `condition()` holds, re-checking whenever a client received something."""
     deadline = time.monotonic() + deadline_s
     while not condition():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise AssertionError(f"not reached within {deadline_s} s: {what}")
+            raise AssertionError(f"not reached within {deadline_s} s: {what} {detail()}")
         changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), timeout=min(remaining, 1.0))

@@ -91,7 +91,8 @@ async def test_sigkill_at_random_moments_loses_no_acknowledged_operation(tmp_pat
         in_flight_at_kills = stored_in_flight = 0
         try:
             for point in kill_points:
-                await until(changed, lambda point=point: sum(c.settled for c in clients) >= point, f"{point} settled")
+                await until(changed, lambda point=point: sum(c.settled for c in clients) >= point, f"{point} settled",
+                            detail=lambda: "; ".join(c.describe() for c in clients))  # fmt: skip
                 in_flight = {(r.member_id, op_id) for r in replicas for op_id in r.outbox}
                 await asyncio.to_thread(server.kill)
                 stored = {(actor, op_id): seq for seq, actor, op_id, _ in read_log(server.database, atelier["id"])}
